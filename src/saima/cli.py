@@ -1,0 +1,211 @@
+"""The `saima` command.
+
+`saima race` and `saima progress` compute straight from spreadsheets, without a database. Bad
+input ends the command with exit code 2, a message naming the file, sheet, row and column, and no
+output file written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from saima import __version__
+from saima.engine import (
+    EngineError,
+    compute_progress,
+    gains,
+    indicator_specs_from_table,
+    load_rules,
+    score_race,
+    specs_from_rules,
+)
+from saima.engine.progress import PROGRESS_COLUMNS
+from saima.inputs import load_race_files, read_actuals, read_period, read_targets
+from saima.tabular import InputError, Problem, write_table
+
+EXIT_BAD_INPUT = 2
+
+PROGRESS_OUTPUT = [
+    "unit",
+    "indicator",
+    "period",
+    "value",
+    "target",
+    "time_progress",
+    "completion",
+    "gap_pp",
+    "light",
+    "double_over_half",
+    "run_rate_needed",
+    "required_growth",
+    "projection",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        args.handler(args)
+    except (InputError, EngineError) as exc:
+        print(f"saima {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saima", description="Saima (赛马): the horse race.")
+    parser.add_argument("--version", action="version", version=f"saima {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    race = commands.add_parser("race", help="score a horse race from spreadsheets")
+    race.add_argument("--rules", type=Path, required=True, help="rules file (TOML)")
+    race.add_argument("--targets", type=Path, required=True, help="unit, indicator, target")
+    race.add_argument("--actuals", type=Path, required=True, help="unit, indicator, period, value")
+    race.add_argument("--period", required=True, help="2026-03, 2026-Q1, 2026-H1 or 2026")
+    race.add_argument("--units", type=Path, help="unit, group (absent: one group)")
+    race.add_argument("--adjustments", type=Path, help="unit, points, reason, veto[, category]")
+    race.add_argument("--scores", type=Path, help="unit, item, points for manual items")
+    race.add_argument("--previous", type=Path, help="an earlier race output")
+    race.add_argument("--out", type=Path, required=True, help="output file (.csv or .xlsx)")
+    race.add_argument("--explain", type=Path, help="also write each score's explanation here")
+    race.set_defaults(handler=run_race)
+
+    progress = commands.add_parser("progress", help="progress against the time schedule")
+    progress.add_argument("--targets", type=Path, required=True)
+    progress.add_argument("--actuals", type=Path, required=True)
+    progress.add_argument("--period", required=True)
+    progress.add_argument("--rules", type=Path, help="rules giving kinds, directions, profiles")
+    progress.add_argument("--out", type=Path, required=True, help="output file (.csv or .xlsx)")
+    progress.set_defaults(handler=run_progress)
+    return parser
+
+
+def _check_output(*paths: Path | None) -> None:
+    for path in paths:
+        if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
+            raise _input_error(path, "the output must be a .csv or .xlsx file")
+
+
+def _input_error(path: Path, message: str) -> InputError:
+    return InputError(Problem(file=path.name, message=message))
+
+
+def run_race(args: argparse.Namespace) -> None:
+    _check_output(args.out, args.explain)
+    rules = load_rules(args.rules)
+    period = read_period(args.period)
+    if period.year != rules.year:
+        raise _input_error(
+            args.rules, f"the period {period.label} is outside the rules' year {rules.year}"
+        )
+    files = load_race_files(
+        rules=rules,
+        targets=args.targets,
+        actuals=args.actuals,
+        units=args.units,
+        adjustments=args.adjustments,
+        scores=args.scores,
+        previous=args.previous,
+    )
+    progress = compute_progress(
+        files.targets,
+        files.actuals,
+        period,
+        specs=specs_from_rules(rules),
+        thresholds=rules.thresholds,
+    )
+    result = score_race(
+        rules,
+        progress,
+        files.units,
+        adjustments=files.adjustments,
+        scores=files.scores,
+        previous=files.previous,
+    )
+    explanation = None
+    if args.explain is not None:
+        explanation = result.explanation(gains(result))
+    write_table(result.wide(), args.out)
+    if explanation is not None:
+        write_table(explanation, args.explain)
+    print(render_standings(result.standings, rules.name, period.label, rules.decimals))
+    if result.missing.height:
+        print(f"\nMissing figures ({rules.missing.policy}):")
+        for group, unit, item, _ in result.missing.iter_rows():
+            print(f"  {group} / {unit}: {item}")
+
+
+def run_progress(args: argparse.Namespace) -> None:
+    _check_output(args.out)
+    period = read_period(args.period)
+    rules = load_rules(args.rules) if args.rules is not None else None
+    if rules is not None and period.year != rules.year:
+        raise _input_error(
+            args.rules, f"the period {period.label} is outside the rules' year {rules.year}"
+        )
+    indicators = None if rules is None else {i.source for i in rules.items if i.method != "manual"}
+    targets = read_targets(args.targets, indicators=indicators).frame
+    actuals = read_actuals(args.actuals, year=period.year, indicators=indicators).frame
+    if rules is not None:
+        specs, thresholds = specs_from_rules(rules), rules.thresholds
+    else:
+        specs, thresholds = indicator_specs_from_table(targets.iter_rows(named=True)), None
+    progress = compute_progress(targets, actuals, period, specs=specs, thresholds=thresholds)
+    extra = [c for c in PROGRESS_COLUMNS if c not in PROGRESS_OUTPUT]
+    write_table(progress.select(*PROGRESS_OUTPUT, *extra).sort("unit", "indicator"), args.out)
+    lights = progress["light"].value_counts(sort=True)
+    summary = ", ".join(f"{light} {count}" for light, count in lights.iter_rows())
+    print(f"{progress.height} rows for {period.label} written to {args.out}: {summary}")
+
+
+def render_standings(standings: pl.DataFrame, title: str, period: str, decimals: int) -> str:
+    """The standings as a plain-text table that lines up with Chinese names too."""
+    header = ["group", "rank", "unit", "total", "flag", "change", "status"]
+    rows = [header]
+    for row in standings.iter_rows(named=True):
+        total = "" if row["total"] is None else f"{row['total']:.{decimals}f}"
+        change = row["rank_change"]
+        arrow = "" if change is None else ("↑" if change > 0 else "↓" if change < 0 else "=")
+        rows.append(
+            [
+                row["group"],
+                "" if row["rank"] is None else str(row["rank"]),
+                row["unit"],
+                total,
+                row["flag"] + (" ★" if row["progress_award"] else ""),
+                "" if change is None else f"{arrow}{abs(change) if change else ''}",
+                "" if row["status"] == "ranked" else row["status"],
+            ]
+        )
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
+    right = {1, 3}
+    lines = [f"{title} — {period}"]
+    for index, row in enumerate(rows):
+        cells = [_pad(cell, widths[i], i in right) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
+if __name__ == "__main__":
+    sys.exit(main())

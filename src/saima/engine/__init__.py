@@ -1,0 +1,38 @@
+"""The computation core: periods, progress against the schedule, and race scoring.
+
+Pure functions over Polars frames; no Django, no files, no clock (the period is an argument).
+"""
+
+from saima.engine.errors import DataError, EngineError
+from saima.engine.periods import Period, PeriodError, parse_period
+from saima.engine.progress import (
+    PROGRESS_COLUMNS,
+    IndicatorSpec,
+    compute_progress,
+    indicator_specs_from_table,
+    specs_from_rules,
+)
+from saima.engine.race import RaceResult, gains, score_race
+from saima.engine.rules import Item, Rules, RulesError, load_rules, parse_rules, rules_from_mapping
+
+__all__ = [
+    "PROGRESS_COLUMNS",
+    "DataError",
+    "EngineError",
+    "IndicatorSpec",
+    "Item",
+    "Period",
+    "PeriodError",
+    "RaceResult",
+    "Rules",
+    "RulesError",
+    "compute_progress",
+    "gains",
+    "indicator_specs_from_table",
+    "load_rules",
+    "parse_period",
+    "parse_rules",
+    "rules_from_mapping",
+    "score_race",
+    "specs_from_rules",
+]

@@ -1,0 +1,645 @@
+"""The horse race (赛马): score, total, rank and flag the units of each race group.
+
+`score_race` takes the progress frame of the period (from `compute_progress`), the units with their
+race groups, and optional adjustments, manual scores and the previous result. It returns the
+standings (one row per unit) and the explanation (one row per unit × item: metric, place or
+normalised value, points, weight). `gains` answers, for chosen units, the smallest improvement on
+each single item that would gain one place, by re-scoring what-if scenarios with the same code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from saima.engine.errors import DataError
+from saima.engine.progress import COMPARE_DIGITS, MISSING
+from saima.engine.rules import Item, Rules
+from saima.engine.scoring import Keys, better, score_item
+
+GROUP = ["group"]
+DEFAULT_GROUP = "all"
+
+ITEM_COLUMNS = [
+    "group",
+    "unit",
+    "item",
+    "indicator",
+    "method",
+    "metric_name",
+    "x",
+    "x_target",
+    "light",
+    "applicable",
+    "missing",
+    "taking_part",
+    "place",
+    "normalised",
+    "raw_points",
+    "points",
+    "weight",
+]
+
+
+@dataclass(frozen=True)
+class RaceResult:
+    """What a race computes: standings, the explanation of every score, and what was missing."""
+
+    rules: Rules
+    period: str
+    standings: pl.DataFrame
+    items: pl.DataFrame
+    missing: pl.DataFrame
+    inputs: pl.DataFrame
+    adjustments: pl.DataFrame
+
+    def explanation(self, gained: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Why each score: per unit and item the metric, place or normalised value, points, weight.
+
+        With `gained` (from `gains`), also the smallest improvement that would gain one place.
+        """
+        note = (
+            pl.when(~pl.col("applicable"))
+            .then(pl.lit("does not apply; weight spread over the other items"))
+            .when(pl.col("missing"))
+            .then(pl.lit(f"no figure (missing = {self.rules.missing.policy})"))
+            .when(~pl.col("taking_part"))
+            .then(pl.lit("below the qualifying threshold"))
+            .otherwise(pl.lit(""))
+        )
+        frame = self.items.select(
+            "group",
+            "unit",
+            "item",
+            "indicator",
+            "method",
+            pl.col("metric_name").alias("metric"),
+            pl.col("x").alias("metric_value"),
+            "light",
+            "place",
+            "normalised",
+            "points",
+            "weight",
+            note.alias("note"),
+        )
+        if gained is not None:
+            frame = frame.join(gained, on=["unit", "item"], how="left")
+        return frame
+
+    def wide(self) -> pl.DataFrame:
+        """Standings with `metric_<code>` and `score_<code>` columns per item."""
+        metrics = self.items.pivot(on="item", index="unit", values="x").rename(
+            lambda c: c if c == "unit" else f"metric_{c}"
+        )
+        scores = self.items.pivot(on="item", index="unit", values="points").rename(
+            lambda c: c if c == "unit" else f"score_{c}"
+        )
+        order = [f"metric_{i.code}" for i in self.rules.items]
+        order += [f"score_{i.code}" for i in self.rules.items]
+        return (
+            self.standings.join(metrics, on="unit", how="left")
+            .join(scores, on="unit", how="left")
+            .select(*self.standings.columns, *order)
+        )
+
+
+def score_race(
+    rules: Rules,
+    progress: pl.DataFrame,
+    units: pl.DataFrame,
+    *,
+    adjustments: pl.DataFrame | None = None,
+    scores: pl.DataFrame | None = None,
+    previous: pl.DataFrame | None = None,
+) -> RaceResult:
+    """Compute a race from the period's progress rows."""
+    long = item_frame(rules, progress, units, scores)
+    missing = long.filter(pl.col("missing")).select("group", "unit", "item", "indicator")
+    long, excluded = _apply_missing_policy(rules, long, missing)
+    adjust = adjustment_totals(rules, adjustments, units)
+    scored = score_items(rules, long, GROUP)
+    totals = rank_units(rules, scored, adjust, GROUP)
+    standings = _standings(rules, scored, totals, excluded, previous)
+    period = progress["period"][0] if progress.height else ""
+    return RaceResult(
+        rules=rules,
+        period=period,
+        standings=standings,
+        items=scored.select(ITEM_COLUMNS).sort("group", "unit", "item"),
+        missing=missing.sort("group", "unit", "item"),
+        inputs=long,
+        adjustments=adjust,
+    )
+
+
+def item_frame(
+    rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
+) -> pl.DataFrame:
+    """One row per unit × item with the metric `x` and its reference `x_target`."""
+    spec = pl.DataFrame(
+        [
+            {
+                "item": item.code,
+                "indicator": item.source,
+                "method": item.method,
+                "metric_name": "points" if item.method == "manual" else item.effective_metric,
+                "weight": float(item.weight),
+            }
+            for item in rules.items
+        ]
+    )
+    units = units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))
+    known = set(units["unit"].to_list())
+    strangers = [(i.code, u) for i in rules.items for u in i.exempt if u not in known]
+    if strangers:
+        raise DataError(
+            "the rules exempt units that are not in the race",
+            details=[f"item {code}: exempt unit {unit!r}" for code, unit in strangers],
+        )
+    frame = units.join(spec, how="cross").join(
+        progress.rename({"indicator": "_indicator"}),
+        left_on=["unit", "indicator"],
+        right_on=["unit", "_indicator"],
+        how="left",
+    )
+    manual = _manual_points(rules, scores)
+    frame = frame.join(manual, on=["unit", "item"], how="left")
+    exempt = pl.DataFrame(
+        [(item.code, unit) for item in rules.items for unit in item.exempt],
+        schema={"item": pl.String, "unit": pl.String},
+        orient="row",
+    ).with_columns(_exempt=pl.lit(True))
+    frame = frame.join(exempt, on=["item", "unit"], how="left")
+    is_manual = pl.col("method") == "manual"
+    applicable = (
+        pl.when(pl.col("_exempt").fill_null(False))
+        .then(False)
+        .when(is_manual)
+        .then(True)
+        .otherwise(pl.col("applicable").fill_null(True))
+    )
+    frame = frame.with_columns(
+        x=pl.when(is_manual).then(pl.col("_manual")).otherwise(_metric()),
+        x_target=_metric_target(),
+        applicable=applicable,
+    )
+    _check_targets_present(frame)
+    return frame.with_columns(
+        missing=pl.col("applicable") & pl.col("x").is_null(),
+        light=pl.when(pl.col("applicable")).then(pl.col("light")).otherwise(pl.lit("n/a")),
+    )
+
+
+def _metric() -> pl.Expr:
+    name = pl.col("metric_name")
+    return (
+        pl.when(name == "completion")
+        .then(pl.col("completion"))
+        .when(name == "gap")
+        .then(pl.col("gap_pp"))
+        .when(name == "growth")
+        .then(pl.col("growth"))
+        .when(name == "growth_vs_target")
+        .then(pl.col("value") - pl.col("target"))
+        .otherwise(pl.col("value"))
+    )
+
+
+def _metric_target() -> pl.Expr:
+    """What `reference = "target"` and attainment compare the metric with."""
+    name = pl.col("metric_name")
+    return (
+        pl.when(name.is_in(["gap", "growth_vs_target"]))
+        .then(pl.lit(0.0))
+        .when(name == "completion")
+        .then(pl.lit(100.0))
+        .when((name == "growth") & (pl.col("kind") == "growth"))
+        .then(pl.col("target"))
+        .when(name == "value")
+        .then(pl.col("target"))
+        .otherwise(pl.lit(None, dtype=pl.Float64))
+    )
+
+
+def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
+    empty = pl.DataFrame(schema={"unit": pl.String, "item": pl.String, "_manual": pl.Float64})
+    manual_codes = {item.code for item in rules.items if item.method == "manual"}
+    if scores is None or not manual_codes:
+        return empty
+    chosen = scores.filter(pl.col("item").is_in(list(manual_codes))).select(
+        "unit", "item", pl.col("points").cast(pl.Float64).alias("_manual")
+    )
+    dup = chosen.group_by("unit", "item").len().filter(pl.col("len") > 1)
+    if dup.height:
+        raise DataError(
+            "manual scores are given twice",
+            details=[f"unit {u}, item {i}" for u, i, _ in dup.iter_rows()],
+        )
+    weights = pl.DataFrame(
+        {"item": [i.code for i in rules.items], "_weight": [float(i.weight) for i in rules.items]}
+    )
+    bad = chosen.join(weights, on="item").filter(
+        (pl.col("_manual") < 0) | (pl.col("_manual") > pl.col("_weight"))
+    )
+    if bad.height:
+        raise DataError(
+            "manual points must lie between 0 and the item's weight",
+            details=[
+                f"unit {u}, item {i}: {p:g} points (weight {w:g})"
+                for u, i, p, w in bad.select("unit", "item", "_manual", "_weight").iter_rows()
+            ],
+        )
+    return chosen
+
+
+def _check_targets_present(frame: pl.DataFrame) -> None:
+    lacking = frame.filter(
+        (pl.col("method") != "manual")
+        & pl.col("applicable")
+        & pl.col("target").is_null()
+        & pl.col("metric_name").is_in(["completion", "gap", "growth_vs_target"])
+    )
+    if lacking.height:
+        raise DataError(
+            "some units have no target for an item whose metric needs one",
+            details=[
+                f"unit {u}, indicator {i} (item {c}): no target"
+                for u, i, c in lacking.select("unit", "indicator", "item").unique().iter_rows()
+            ],
+        )
+
+
+def _apply_missing_policy(
+    rules: Rules, long: pl.DataFrame, missing: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    policy = rules.missing.policy
+    if policy == "error" and missing.height:
+        raise DataError(
+            "the race cannot be computed: figures are missing and the rules say missing = error",
+            details=[
+                f"unit {u}, item {c} (indicator {i}): no figure"
+                for u, c, i in missing.select("unit", "item", "indicator").iter_rows()
+            ],
+        )
+    reasons = (
+        missing.group_by("unit")
+        .agg(pl.col("item").sort().str.join(", ").alias("items"))
+        .select("unit", pl.format("no figure for {}", pl.col("items")).alias("reason"))
+    )
+    if policy != "exclude":
+        reasons = reasons.clear()
+    no_items = (
+        long.group_by("unit")
+        .agg(pl.col("applicable").any().alias("any"))
+        .filter(~pl.col("any"))
+        .select("unit", pl.lit("no item applies to this unit").alias("reason"))
+    )
+    excluded = pl.concat([reasons, no_items]).unique("unit", keep="first")
+    long = long.with_columns(
+        excluded=pl.col("unit").is_in(excluded["unit"].implode()),
+    ).with_columns(
+        participant=pl.col("applicable") & ~pl.col("missing") & ~pl.col("excluded"),
+    )
+    return long, excluded
+
+
+def score_items(rules: Rules, long: pl.DataFrame, keys: Keys) -> pl.DataFrame:
+    """Score every item, then spread the weight of items that do not apply over the others."""
+    parts = long.partition_by("item", as_dict=True)
+    scored = [
+        score_item(parts[(item.code,)], item, keys) for item in rules.items if (item.code,) in parts
+    ]
+    frame = pl.concat(scored, how="vertical_relaxed")
+    unit_keys = [*keys, "unit"]
+    applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum().over(unit_keys)
+    factor = pl.when(applied > 0).then(100 / applied)
+    return frame.with_columns(
+        points=pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
+            (pl.col("raw_points") * factor).round(COMPARE_DIGITS)
+        ),
+        weight=pl.when(pl.col("applicable")).then(pl.col("weight") * factor),
+    )
+
+
+def adjustment_totals(
+    rules: Rules, adjustments: pl.DataFrame | None, units: pl.DataFrame
+) -> pl.DataFrame:
+    """Bonus and deduction per unit after the category and overall caps, and any veto."""
+    schema = {"unit": pl.String, "bonus": pl.Float64, "deduction": pl.Float64, "veto": pl.Boolean}
+    if adjustments is None or adjustments.height == 0:
+        return pl.DataFrame(schema=schema)
+    frame = adjustments.select(
+        "unit",
+        pl.col("points").cast(pl.Float64).fill_null(0.0),
+        (pl.col("veto") if "veto" in adjustments.columns else pl.lit(False)).fill_null(False),
+        (pl.col("category") if "category" in adjustments.columns else pl.lit(None))
+        .cast(pl.String)
+        .fill_null(""),
+    )
+    unknown = frame.join(units.select("unit"), on="unit", how="anti")["unit"].unique().to_list()
+    if unknown:
+        raise DataError(
+            "adjustments name units that are not in the race",
+            details=[f"unit {u}" for u in sorted(unknown)],
+        )
+    caps = rules.adjustments
+    by_category = frame.group_by("unit", "category").agg(
+        bonus=pl.col("points").filter(pl.col("points") > 0).sum(),
+        deduction=(-pl.col("points")).filter(pl.col("points") < 0).sum(),
+        veto=pl.col("veto").any(),
+    )
+    category_cap = pl.col("category").replace_strict(
+        caps.category_caps, default=None, return_dtype=pl.Float64
+    )
+    by_category = by_category.with_columns(
+        bonus=pl.col("bonus").clip(upper_bound=category_cap.fill_null(float("inf"))),
+        deduction=pl.col("deduction").clip(upper_bound=category_cap.fill_null(float("inf"))),
+    )
+    totals = by_category.group_by("unit").agg(
+        pl.col("bonus").sum(), pl.col("deduction").sum(), pl.col("veto").any()
+    )
+    return totals.with_columns(
+        bonus=pl.col("bonus").clip(upper_bound=_cap(caps.bonus_cap)).round(COMPARE_DIGITS),
+        deduction=pl.col("deduction")
+        .clip(upper_bound=_cap(caps.deduction_cap))
+        .round(COMPARE_DIGITS),
+    ).select(list(schema))
+
+
+def _cap(value: float | None) -> float:
+    return float("inf") if value is None else value
+
+
+def rank_units(
+    rules: Rules, scored: pl.DataFrame, adjust: pl.DataFrame, keys: Keys
+) -> pl.DataFrame:
+    """Totals and competition ranks per unit; ties broken by the tie-break item's metric."""
+    keys = list(keys)
+    unit_keys = [*keys, "unit"]
+    totals = scored.group_by(unit_keys).agg(
+        item_points=pl.col("points").sum(),
+        excluded=pl.col("excluded").any(),
+        tie=_tie_expr(rules),
+    )
+    totals = totals.join(adjust, on="unit", how="left").with_columns(
+        pl.col("bonus").fill_null(0.0),
+        pl.col("deduction").fill_null(0.0),
+        pl.col("veto").fill_null(False),
+    )
+    total = pl.col("item_points") + pl.col("bonus") - pl.col("deduction")
+    totals = totals.with_columns(
+        total=pl.when(~pl.col("excluded")).then(total.round(COMPARE_DIGITS))
+    ).with_columns(published=pl.col("total").round(rules.decimals))
+    return totals.with_columns(rank=_competition_rank(rules, keys)).drop("tie", "published")
+
+
+def _tie_expr(rules: Rules) -> pl.Expr:
+    if rules.tie_break is None:
+        return pl.lit(0.0)
+    item = rules.item(rules.tie_break)
+    metric = pl.col("x").filter(pl.col("item") == item.code).first()
+    return better(item, metric).round(COMPARE_DIGITS).fill_null(float("-inf"))
+
+
+def _competition_rank(rules: Rules, keys: list[str]) -> pl.Expr:
+    """Rank 1, 1, 3 on the total as published (rounded to the rules' decimals), so that the
+    ranks never contradict the figures on the page; within a tied total, by the tie-break;
+    vetoed units last if the rules say so."""
+    sinks = rules.flags.veto == "last"
+    part = [*keys, "veto"] if sinks else keys
+    ranked = pl.col("published").is_not_null()
+    first = pl.col("published").rank("min", descending=True).over(part)
+    second = pl.col("tie").rank("min", descending=True).over([*part, "published"])
+    place = first + second - 1
+    if sinks:
+        ahead = (ranked & ~pl.col("veto")).sum().over(keys)
+        place = place + pl.when(pl.col("veto")).then(ahead).otherwise(0)
+    return pl.when(ranked).then(place).cast(pl.Int64)
+
+
+def _standings(
+    rules: Rules,
+    scored: pl.DataFrame,
+    totals: pl.DataFrame,
+    excluded: pl.DataFrame,
+    previous: pl.DataFrame | None,
+) -> pl.DataFrame:
+    lights = scored.filter(pl.col("applicable") & (pl.col("method") != "manual"))
+    conditions = lights.group_by("unit").agg(
+        on_schedule=(pl.col("light") == "green").all(),
+        no_red=~(pl.col("light") == "red").any(),
+        behind=pl.col("light").is_in(["yellow", "red", MISSING]).any(),
+        red_light=(pl.col("light") == "red").any(),
+    )
+    frame = (
+        totals.join(conditions, on="unit", how="left")
+        .join(excluded.rename({"reason": "status"}), on="unit", how="left")
+        .with_columns(pl.col("status").fill_null("ranked"))
+    )
+    frame = _flags(rules, frame)
+    frame = _against_previous(rules, frame, previous)
+    columns = [
+        "group",
+        "unit",
+        "rank",
+        "total",
+        "flag",
+        "rank_change",
+        "progress_award",
+        "last_places",
+        "veto",
+        "bonus",
+        "deduction",
+        "item_points",
+        "status",
+    ]
+    return frame.select(columns).sort("group", "rank", "unit", nulls_last=True)
+
+
+def _flags(rules: Rules, frame: pl.DataFrame) -> pl.DataFrame:
+    flags = rules.flags
+    ranked = pl.col("rank").is_not_null()
+    red_condition = {
+        "any": pl.lit(True),
+        "on_schedule": pl.col("on_schedule").fill_null(True),
+        "no_red": pl.col("no_red").fill_null(True),
+    }[flags.red_when]
+    yellow_condition = {
+        "any": pl.lit(True),
+        "behind": pl.col("behind").fill_null(False),
+        "red": pl.col("red_light").fill_null(False),
+    }[flags.yellow_when]
+    frame = frame.with_columns(
+        red=_best_n(ranked & ~pl.col("veto") & red_condition, pl.col("rank"), flags.red)
+    )
+    frame = frame.with_columns(
+        yellow=_best_n(ranked & ~pl.col("red") & yellow_condition, -pl.col("rank"), flags.yellow)
+    )
+    flag = pl.when(pl.col("red")).then(pl.lit("red")).when(pl.col("yellow")).then(pl.lit("yellow"))
+    return frame.with_columns(flag=flag.otherwise(pl.lit(""))).drop("red", "yellow")
+
+
+def _best_n(eligible: pl.Expr, order: pl.Expr, n: int) -> pl.Expr:
+    """Eligible units with fewer than `n` eligible units strictly ahead of them (ties share)."""
+    if n == 0:
+        return pl.lit(False)
+    ahead = pl.when(eligible).then(order).rank("min").over("group") - 1
+    return (eligible & (ahead < n)).fill_null(False)
+
+
+def _against_previous(
+    rules: Rules, frame: pl.DataFrame, previous: pl.DataFrame | None
+) -> pl.DataFrame:
+    is_last = pl.col("rank").is_not_null() & (pl.col("rank") == pl.col("rank").max().over("group"))
+    if previous is None or previous.height == 0:
+        return frame.with_columns(
+            rank_change=pl.lit(None, dtype=pl.Int64),
+            progress_award=pl.lit(False),
+            last_places=pl.when(is_last).then(1).otherwise(0).cast(pl.Int64),
+        )
+    prev = _previous_frame(previous, frame)
+    frame = frame.join(prev, on="unit", how="left").with_columns(
+        rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int64)
+    )
+    awardable = pl.col("rank").is_not_null() & ~pl.col("veto") & (pl.col("rank_change") > 0)
+    award = _best_n(awardable.fill_null(False), -pl.col("rank_change"), rules.flags.progress_award)
+    last_places = pl.when(is_last).then(pl.col("prev_last_places").fill_null(0) + 1).otherwise(0)
+    return frame.with_columns(progress_award=award, last_places=last_places.cast(pl.Int64)).drop(
+        "prev_rank", "prev_last_places"
+    )
+
+
+def _previous_frame(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    prev = previous.select(
+        "unit",
+        pl.col("rank").cast(pl.Int64).alias("prev_rank"),
+        *(["group"] if "group" in previous.columns else []),
+        *(["last_places"] if "last_places" in previous.columns else []),
+    )
+    if "group" not in prev.columns:
+        prev = prev.join(current.select("unit", "group"), on="unit", how="left")
+    if "last_places" in prev.columns:
+        prev_last = pl.col("last_places").cast(pl.Int64)
+    else:
+        was_last = pl.col("prev_rank") == pl.col("prev_rank").max().over("group")
+        prev_last = pl.when(was_last).then(1).otherwise(0)
+    return prev.select("unit", "prev_rank", prev_last.alias("prev_last_places"))
+
+
+# --- what would gain one place -------------------------------------------------------------------
+
+_GRID = 32
+_ROUNDS = 10
+
+
+def gains(result: RaceResult, units: Sequence[str] | None = None) -> pl.DataFrame:
+    """For each unit and item: the smallest improvement of the metric that gains one place.
+
+    The improvement is in the metric's own terms (percentage points of gap, points of a manual
+    score...), in the better direction, rounded up to the rules' decimals; "gaining a place"
+    means a better rank, which may be shared with the unit drawn level with. Null where no
+    improvement on that item alone is enough (full points already, or the unit is first).
+    Other units' figures are held as they are; their points may still move (a new group maximum
+    lowers everyone else's efficacy score), which re-scoring the whole group takes into account.
+    """
+    rules = result.rules
+    standings = result.standings.filter(pl.col("rank") > 1)
+    if units is not None:
+        standings = standings.filter(pl.col("unit").is_in(list(units)))
+    rows = []
+    for unit, group, rank in standings.select("unit", "group", "rank").iter_rows():
+        members = result.inputs.filter(pl.col("group") == group)
+        for item in rules.items:
+            delta = _smallest_gain(rules, members, result.adjustments, unit, item, rank)
+            rows.append({"unit": unit, "item": item.code, "gain_one_place": delta})
+    schema = {"unit": pl.String, "item": pl.String, "gain_one_place": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _smallest_gain(
+    rules: Rules, members: pl.DataFrame, adjust: pl.DataFrame, unit: str, item: Item, rank: int
+) -> float | None:
+    row = members.filter((pl.col("unit") == unit) & (pl.col("item") == item.code))
+    if row.height != 1 or not row["participant"][0]:
+        return None
+    x = row["x"][0]
+    others = members.filter(
+        (pl.col("item") == item.code) & pl.col("participant") & (pl.col("unit") != unit)
+    )["x"]
+    scale = 10.0**rules.decimals
+    candidates = _exact_candidates(item, x, others, 1 / scale)
+    if candidates is not None:
+        found = _first_winning(rules, members, adjust, unit, item, x, candidates, rank)
+        return found
+    high = _upper_bound(item, x, others)
+    if high is None:
+        return None
+    if _first_winning(rules, members, adjust, unit, item, x, [high], rank) is None:
+        return None
+    low = 0.0
+    for _ in range(_ROUNDS):
+        step = (high - low) / _GRID
+        grid = [low + step * k for k in range(1, _GRID + 1)]
+        found = _first_winning(rules, members, adjust, unit, item, x, grid, rank)
+        if found is None:
+            break
+        low, high = max(low, found - step), found
+    # Report at the published precision, rounded up so that the figure given is always enough.
+    return math.ceil(round(high * scale, 6)) / scale
+
+
+def _upper_bound(item: Item, x: float, others: pl.Series) -> float | None:
+    """A delta large enough that going further cannot help (manual points stop at the weight)."""
+    if item.method == "manual":
+        room = item.weight - x
+        return room if room > 0 else None
+    values = [v for v in others.to_list() if v is not None] + [x]
+    return max(max(values) - min(values), abs(x), 1.0) * 1000
+
+
+def _exact_candidates(
+    item: Item, x: float, others: pl.Series, epsilon: float
+) -> list[float] | None:
+    """Where the points of rank and bands change; continuous methods return None.
+
+    Under `rank`, drawing level with a unit shares its place, and passing it (by `epsilon`, one
+    unit of the last displayed decimal) also pushes it down a place: both are candidates.
+    """
+    sign = -1.0 if item.lower_is_better else 1.0
+    if item.method == "rank":
+        ties = [sign * (v - x) for v in others.to_list() if v is not None]
+        values = ties + [t + epsilon for t in ties]
+    elif item.method == "bands":
+        values = [sign * (t - x) for t, _ in item.bands or []]
+    else:
+        return None
+    return sorted({round(v, COMPARE_DIGITS) for v in values if round(v, COMPARE_DIGITS) > 0})
+
+
+def _first_winning(
+    rules: Rules,
+    members: pl.DataFrame,
+    adjust: pl.DataFrame,
+    unit: str,
+    item: Item,
+    x: float,
+    deltas: Sequence[float],
+    rank: int,
+) -> float | None:
+    """The smallest delta among `deltas` that lifts `unit` above `rank`, by scoring scenarios."""
+    if not deltas:
+        return None
+    sign = -1.0 if item.lower_is_better else 1.0
+    scenarios = pl.DataFrame({"scenario": list(range(len(deltas))), "delta": list(deltas)})
+    target = (pl.col("unit") == unit) & (pl.col("item") == item.code)
+    frame = members.join(scenarios, how="cross").with_columns(
+        x=pl.when(target).then(pl.lit(x) + sign * pl.col("delta")).otherwise(pl.col("x"))
+    )
+    keys = ["group", "scenario"]
+    scored = score_items(rules, frame, keys)
+    ranks = rank_units(rules, scored, adjust, keys).filter(pl.col("unit") == unit)
+    won = ranks.join(scenarios, on="scenario").filter(pl.col("rank") < rank)
+    return None if won.height == 0 else float(won["delta"].min())

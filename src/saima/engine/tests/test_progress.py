@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from saima.engine import DataError, IndicatorSpec, compute_progress, parse_period
+
+from .builders import actuals, targets
+
+
+def run(target_rows, actual_rows, period, specs=None, **target_extra):
+    frame = compute_progress(
+        targets(target_rows, **target_extra),
+        actuals(actual_rows),
+        parse_period(period),
+        specs=specs,
+    )
+    return {row["unit"]: row for row in frame.iter_rows(named=True)}
+
+
+def test_worked_example_progress_to_the_last_decimal():
+    rows = run(
+        [("East", "fai", 200.0), ("West", "fai", 100.0), ("North", "fai", 150.0)],
+        [
+            ("East", "fai", "2026-Q1", 58.0),
+            ("West", "fai", "2026-Q1", 24.0),
+            ("North", "fai", "2026-Q1", 33.0),
+        ],
+        "2026-Q1",
+    )
+    assert [rows[u]["time_progress"] for u in ("East", "West", "North")] == [25.0] * 3
+    assert [rows[u]["completion"] for u in ("East", "West", "North")] == [29.0, 24.0, 22.0]
+    assert [rows[u]["gap_pp"] for u in ("East", "West", "North")] == [4.0, -1.0, -3.0]
+    assert [rows[u]["light"] for u in ("East", "West", "North")] == ["green", "yellow", "yellow"]
+    east = rows["East"]
+    assert east["run_rate_needed"] == pytest.approx(142 / 9, abs=1e-12)
+    assert east["run_rate_ratio"] == pytest.approx((142 / 9) / (58 / 3), abs=1e-12)
+    assert round(east["run_rate_ratio"], 6) == 0.816092
+    assert east["projection"] == 232.0
+    assert east["double_over_half"] is None  # only judged at the half year
+
+
+@pytest.mark.parametrize(
+    ("value", "light"), [(25.0, "green"), (20.0, "yellow"), (19.99, "red"), (24.999, "yellow")]
+)
+def test_light_thresholds_are_exact_at_the_edges(value, light):
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-03", value)], "2026-03")
+    assert rows["A"]["light"] == light
+
+
+def test_profile_with_combined_january_february():
+    spec = {
+        "fai": IndicatorSpec(
+            "fai", profile=(8, 18, 27, 36, 45, 55, 63, 71, 80, 88, 100), combined_jan_feb=True
+        )
+    }
+    for period, tau in (("2026-02", 8.0), ("2026-03", 18.0), ("2026-H1", 45.0), ("2026", 100.0)):
+        rows = run([("A", "fai", 100.0)], [("A", "fai", period, 20.0)], period, spec)
+        assert rows["A"]["time_progress"] == tau
+    assert rows["A"]["projection"] == 20.0
+    with pytest.raises(DataError, match="no January figure"):
+        run([("A", "fai", 100.0)], [("A", "fai", "2026-01", 5.0)], "2026-01", spec)
+
+
+def test_twelve_entry_profile_and_projection_under_it():
+    profile = (5, 10, 20, 30, 40, 55, 60, 70, 80, 90, 95, 100)
+    spec = {"fai": IndicatorSpec("fai", profile=profile)}
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-03", 24.0)], "2026-03", spec)
+    assert rows["A"]["time_progress"] == 20.0
+    assert rows["A"]["gap_pp"] == 4.0
+    assert rows["A"]["projection"] == 120.0
+
+
+def test_last_year_schedule_from_the_units_own_figures():
+    spec = {"rev": IndicatorSpec("rev", profile="last_year")}
+    frame = compute_progress(
+        targets([("A", "rev", 132.0)]),
+        actuals(
+            [
+                ("A", "rev", "2025-03", 30.0),
+                ("A", "rev", "2025-12", 120.0),
+                ("A", "rev", "2026-03", 36.0),
+            ]
+        ),
+        parse_period("2026-03"),
+        specs=spec,
+    )
+    row = frame.row(0, named=True)
+    assert row["time_progress"] == 25.0  # 30 of last year's 120 was in by March
+    assert row["completion"] == pytest.approx(36 * 100 / 132)
+    assert row["last_year_value"] == 30.0
+    assert row["growth"] == 20.0
+    # (L·(1+G) − A)/(L − L_p) − 1 with L·(1+G) = 132: (132 − 36)/(120 − 30) − 1
+    assert row["required_growth"] == pytest.approx((96 / 90 - 1) * 100)
+
+
+def test_last_year_schedule_needs_last_years_figures():
+    spec = {"rev": IndicatorSpec("rev", profile="last_year")}
+    with pytest.raises(DataError, match="needs last year's 03 figure"):
+        compute_progress(
+            targets([("A", "rev", 132.0)]),
+            actuals([("A", "rev", "2026-03", 36.0)]),
+            parse_period("2026-03"),
+            specs=spec,
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "light", "gap"),
+    [(7.2, "green", 0.2), (6.5, "yellow", -0.5), (6.0, "yellow", -1.0), (5.5, "red", -1.5)],
+)
+def test_growth_indicator_compares_with_the_target_growth(value, light, gap):
+    spec = {"ivag": IndicatorSpec("ivag", kind="growth")}
+    rows = run([("A", "ivag", 7.0)], [("A", "ivag", "2026-03", value)], "2026-03", spec)
+    assert rows["A"]["gap_pp"] == pytest.approx(gap, abs=1e-12)
+    assert rows["A"]["light"] == light
+    assert rows["A"]["completion"] is None and rows["A"]["time_progress"] is None
+    assert rows["A"]["growth"] == value
+
+
+def test_required_growth_for_a_growth_indicator():
+    spec = {"ivag": IndicatorSpec("ivag", kind="growth")}
+    frame = compute_progress(
+        targets([("A", "ivag", 8.0)], last_year_total=[400.0]),
+        actuals([("A", "ivag", "2026-H1", 10.0)], last_year_value=[180.0]),
+        parse_period("2026-H1"),
+        specs=spec,
+    )
+    # A = 180·1.10 = 198; goal 400·1.08 = 432; (432 − 198)/(400 − 180) − 1
+    assert frame["required_growth"][0] == pytest.approx((234 / 220 - 1) * 100)
+    assert frame["double_over_half"][0] is True
+
+
+@pytest.mark.parametrize(
+    ("value", "light"), [(33.0, "green"), (35.0, "green"), (36.0, "yellow"), (40.0, "red")]
+)
+def test_level_lower_is_better_mirrors_the_comparison(value, light):
+    spec = {"pm25": IndicatorSpec("pm25", kind="level", direction="lower")}
+    rows = run([("A", "pm25", 35.0)], [("A", "pm25", "2026-03", value)], "2026-03", spec)
+    assert rows["A"]["light"] == light
+    assert rows["A"]["gap_pp"] == pytest.approx(value * 100 / 35 - 100)
+
+
+def test_lower_is_better_amount_mirrors_the_schedule():
+    spec = {"energy": IndicatorSpec("energy", direction="lower")}
+    rows = run(
+        [("A", "energy", 100.0), ("B", "energy", 100.0)],
+        [("A", "energy", "2026-Q1", 30.0), ("B", "energy", "2026-Q1", 20.0)],
+        "2026-Q1",
+        spec,
+    )
+    assert (rows["A"]["gap_pp"], rows["A"]["light"]) == (5.0, "yellow")
+    assert (rows["B"]["gap_pp"], rows["B"]["light"]) == (-5.0, "green")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(50.0, True), (49.9, False), (60.0, True)])
+def test_double_over_half_at_the_half_year(value, expected):
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-H1", value)], "2026-H1")
+    assert rows["A"]["double_over_half"] is expected
+
+
+def test_double_over_half_under_a_profile_uses_its_half_year_share():
+    spec = {"fai": IndicatorSpec("fai", profile=(5, 10, 20, 30, 40, 55, 60, 70, 80, 90, 95, 100))}
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-06", 52.0)], "2026-06", spec)
+    assert rows["A"]["double_over_half"] is False
+
+
+def test_required_growth_for_an_amount():
+    frame = compute_progress(
+        targets([("A", "fai", 440.0)], last_year_total=[400.0]),
+        actuals([("A", "fai", "2026-H1", 200.0)], last_year_value=[180.0]),
+        parse_period("2026-H1"),
+    )
+    row = frame.row(0, named=True)
+    assert row["required_growth"] == pytest.approx((240 / 220 - 1) * 100)
+    assert row["growth"] == pytest.approx((200 / 180 - 1) * 100)
+    assert row["run_rate_needed"] == 40.0
+    assert row["run_rate_ratio"] == pytest.approx(40 / (200 / 6))
+
+
+def test_year_end_has_no_remaining_months():
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026", 101.0)], "2026")
+    assert rows["A"]["run_rate_needed"] is None
+    assert rows["A"]["required_growth"] is None
+    assert rows["A"]["completion"] == 101.0
+
+
+def test_missing_figure_and_not_applicable_target():
+    rows = run(
+        [("A", "fai", 100.0), ("B", "fai", None), ("C", "fai", 100.0)],
+        [("A", "fai", "2026-03", 30.0)],
+        "2026-03",
+        not_applicable=[False, True, False],
+    )
+    assert rows["B"]["light"] == "n/a" and rows["B"]["applicable"] is False
+    assert rows["C"]["light"] == "missing" and rows["C"]["value"] is None
+
+
+@pytest.mark.parametrize(
+    ("target_rows", "actual_rows", "message"),
+    [
+        ([("A", "fai", 0.0)], [], "target 0 must be positive for a amount indicator"),
+        ([("A", "fai", -5.0)], [], "target -5 must be positive"),
+        ([("A", "fai", None)], [], "the target is blank"),
+        ([("A", "fai", 1.0), ("A", "fai", 2.0)], [], "some targets are given twice"),
+        ([("A", "fai", 1.0)], [("B", "fai", "2026-03", 1.0)], "unit B, indicator fai: a figure"),
+        (
+            [("A", "fai", 1.0)],
+            [("A", "fai", "2026-03", 1.0), ("A", "fai", "2026-Q1", 2.0)],
+            "given twice",
+        ),
+    ],
+)
+def test_figures_that_cannot_be_used_are_refused(target_rows, actual_rows, message):
+    actual_frame = actuals(actual_rows) if actual_rows else actuals([("A", "fai", "2025-03", 1.0)])
+    with pytest.raises(DataError) as caught:
+        compute_progress(targets(target_rows), actual_frame, parse_period("2026-03"))
+    assert message in str(caught.value)
+
+
+def test_growth_targets_may_be_zero_or_negative():
+    spec = {"exports": IndicatorSpec("exports", kind="growth")}
+    rows = run([("A", "exports", -2.0)], [("A", "exports", "2026-03", -1.0)], "2026-03", spec)
+    assert (rows["A"]["gap_pp"], rows["A"]["light"]) == (1.0, "green")
+
+
+def test_output_has_every_progress_column():
+    frame = compute_progress(
+        targets([("A", "fai", 100.0)]),
+        actuals([("A", "fai", "2026-03", 1.0)]),
+        parse_period("2026-03"),
+    )
+    assert isinstance(frame, pl.DataFrame)
+    for column in (
+        "unit",
+        "indicator",
+        "period",
+        "value",
+        "target",
+        "time_progress",
+        "completion",
+        "gap_pp",
+        "light",
+        "double_over_half",
+        "run_rate_needed",
+        "required_growth",
+        "projection",
+    ):
+        assert column in frame.columns

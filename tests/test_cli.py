@@ -1,0 +1,399 @@
+"""The `saima` command end to end: bundled examples, and every kind of bad input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from saima.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+WORKED = EXAMPLES / "worked"
+CITY = EXAMPLES / "city"
+
+
+@pytest.fixture
+def worked(tmp_path: Path) -> Path:
+    folder = tmp_path / "worked"
+    shutil.copytree(WORKED, folder)
+    return folder
+
+
+def race_args(folder: Path, out: Path, **override: str) -> list[str]:
+    args = {
+        "--rules": str(folder / "rules.toml"),
+        "--targets": str(folder / "targets.csv"),
+        "--actuals": str(folder / "actuals.csv"),
+        "--units": str(folder / "units.csv"),
+        "--period": "2026-Q1",
+        "--out": str(out),
+    }
+    args.update(override)
+    return ["race", *[part for pair in args.items() for part in pair]]
+
+
+def test_worked_example_end_to_end(worked, tmp_path, capsys):
+    out = tmp_path / "race.csv"
+    assert main(race_args(worked, out)) == 0
+    frame = pl.read_csv(out)
+    rows = {r["unit"]: r for r in frame.iter_rows(named=True)}
+    assert {u: round(r["total"], 2) for u, r in rows.items()} == {
+        "East": 100.0,
+        "West": 71.43,
+        "North": 60.0,
+    }
+    assert {u: r["rank"] for u, r in rows.items()} == {"East": 1, "West": 2, "North": 3}
+    assert rows["East"]["flag"] == "red" and rows["North"]["flag"] == "yellow"
+    for column in (
+        "group",
+        "unit",
+        "rank",
+        "total",
+        "flag",
+        "rank_change",
+        "metric_fai",
+        "score_fai",
+    ):
+        assert column in frame.columns
+    printed = capsys.readouterr().out
+    assert "71.43" in printed and "East" in printed
+
+
+def test_xlsx_output_and_explanation(worked, tmp_path):
+    out, why = tmp_path / "race.xlsx", tmp_path / "why.xlsx"
+    assert main([*race_args(worked, out), "--explain", str(why)]) == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    west = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "West")
+    assert round(west[header.index("total")], 2) == 71.43
+    explained = openpyxl.load_workbook(why).active
+    header = [c.value for c in explained[1]]
+    rows = {r[header.index("unit")]: r for r in explained.iter_rows(min_row=2, values_only=True)}
+    assert rows["West"][header.index("gain_one_place")] == 5.0
+    assert rows["North"][header.index("gain_one_place")] == 2.0
+    assert rows["East"][header.index("gain_one_place")] is None
+
+
+def test_city_example_end_to_end(tmp_path, capsys):
+    out, why = tmp_path / "city.csv", tmp_path / "why.csv"
+    code = main(
+        [
+            "race",
+            "--rules",
+            str(CITY / "rules.toml"),
+            "--targets",
+            str(CITY / "targets.xlsx"),
+            "--actuals",
+            str(CITY / "actuals.csv"),
+            "--units",
+            str(CITY / "units.csv"),
+            "--adjustments",
+            str(CITY / "adjustments.csv"),
+            "--scores",
+            str(CITY / "scores.csv"),
+            "--previous",
+            str(CITY / "previous-2026-Q1.csv"),
+            "--period",
+            "2026-H1",
+            "--out",
+            str(out),
+            "--explain",
+            str(why),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    frame = pl.read_csv(out)
+    units = pl.read_csv(CITY / "units.csv")
+    assert frame.height == units.height
+    assert set(frame["group"]) == set(units["group"])
+    for group in frame.partition_by("group"):
+        ranked = group.filter(pl.col("rank").is_not_null())
+        assert sorted(ranked["rank"])[0] == 1
+        assert (ranked.sort("rank")["total"].diff().drop_nulls() <= 1e-9).all()
+    assert frame["rank_change"].is_not_null().any()
+    assert pl.read_csv(why, infer_schema_length=None).height > frame.height
+
+
+def test_progress_end_to_end(worked, tmp_path):
+    out = tmp_path / "progress.csv"
+    code = main(
+        [
+            "progress",
+            "--targets",
+            str(worked / "targets.csv"),
+            "--actuals",
+            str(worked / "actuals.csv"),
+            "--period",
+            "2026-Q1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    frame = pl.read_csv(out)
+    assert frame.columns[:13] == [
+        "unit",
+        "indicator",
+        "period",
+        "value",
+        "target",
+        "time_progress",
+        "completion",
+        "gap_pp",
+        "light",
+        "double_over_half",
+        "run_rate_needed",
+        "required_growth",
+        "projection",
+    ]
+    west = frame.filter(pl.col("unit") == "West").row(0, named=True)
+    assert (west["time_progress"], west["completion"], west["gap_pp"]) == (25.0, 24.0, -1.0)
+    assert west["light"] == "yellow"
+
+
+def test_progress_of_the_city_with_its_rules(tmp_path):
+    out = tmp_path / "progress.xlsx"
+    code = main(
+        [
+            "progress",
+            "--targets",
+            str(CITY / "targets.xlsx"),
+            "--actuals",
+            str(CITY / "actuals.csv"),
+            "--rules",
+            str(CITY / "rules.toml"),
+            "--period",
+            "2026-H1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert {r[header.index("light")] for r in rows[1:]} >= {"green", "red"}
+    assert any(r[header.index("double_over_half")] is True for r in rows[1:])
+
+
+def test_console_script_entry_point(worked, tmp_path):
+    out = tmp_path / "race.csv"
+    completed = subprocess.run(
+        [sys.executable, "-m", "saima.cli", *race_args(worked, out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert out.exists()
+
+
+# --- bad input: exit code 2, a message naming the place, no output file ------------------------
+
+
+def refused(args: list[str], out: Path, capsys) -> str:
+    assert main(args) == 2
+    assert not out.exists()
+    assert not list(out.parent.glob(f"{out.name}*")), "no partial or temporary output file"
+    return capsys.readouterr().err
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_file_that_does_not_exist(worked, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out, **{"--actuals": str(tmp_path / "nope.csv")}), out, capsys)
+    assert "nope.csv" in err and "does not exist" in err
+
+
+def test_a_file_that_is_not_csv_or_xlsx(worked, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    pdf = write(tmp_path / "actuals.pdf", "%PDF-1.4")
+    err = refused(race_args(worked, out, **{"--actuals": str(pdf)}), out, capsys)
+    assert "actuals.pdf" in err and "not a CSV or XLSX" in err
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"unit,indicator\nEast,fai\n")
+    err = refused(race_args(worked, out, **{"--targets": str(fake)}), out, capsys)
+    assert "fake.xlsx" in err
+
+
+def test_an_output_that_is_not_csv_or_xlsx(worked, tmp_path, capsys):
+    out = tmp_path / "out.txt"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "out.txt" in err and ".csv or .xlsx" in err
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_chinese_encodings_are_read(worked, tmp_path, encoding):
+    write(worked / "units.csv", "单位,组别\nEast,城区\nWest,城区\nNorth,城区\n", encoding)
+    out = tmp_path / "out.csv"
+    assert main(race_args(worked, out)) == 0
+    assert set(pl.read_csv(out)["group"]) == {"城区"}
+
+
+def test_a_wrong_encoding(worked, tmp_path, capsys):
+    write(worked / "units.csv", "unit,group\nEast,Zürich\nWest,Zürich\nNorth,Zürich\n", "latin-1")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "units.csv" in err and ("UTF-8" in err or "GBK" in err)
+
+
+def test_a_missing_column(worked, tmp_path, capsys):
+    write(worked / "targets.csv", "unit,indicator\nEast,fai\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv" in err and "target" in err
+
+
+def test_text_in_a_number_cell(worked, tmp_path, capsys):
+    write(
+        worked / "actuals.csv",
+        "unit,indicator,period,value\nEast,fai,2026-03,58\n"
+        "West,fai,2026-03,twenty\nNorth,fai,2026-03,33\n",
+    )
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "actuals.csv, row 3, column value" in err and "'twenty' is not a number" in err
+
+
+def test_a_duplicate_row(worked, tmp_path, capsys):
+    write(
+        worked / "actuals.csv",
+        "unit,indicator,period,value\nEast,fai,2026-03,58\n"
+        "West,fai,2026-03,24\nNorth,fai,2026-03,33\nWest,fai,2026-Q1,25\n",
+    )
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "actuals.csv, row 5, column period" in err and "row 3 gives it already" in err
+
+
+def test_a_unit_missing_from_the_units_file(worked, tmp_path, capsys):
+    write(worked / "units.csv", "unit,group\nEast,districts\nWest,districts\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv, row 4, column unit: 'North' is not in the units file" in err
+    assert "actuals.csv, row 4, column unit" in err
+
+
+def test_an_indicator_missing_from_the_rules(worked, tmp_path, capsys):
+    with (worked / "actuals.csv").open("a") as handle:
+        handle.write("East,gdp,2026-03,10\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "actuals.csv, row 5, column indicator: 'gdp' is not an indicator of the rules" in err
+
+
+def test_an_indicator_of_the_rules_missing_from_the_targets(worked, tmp_path, capsys):
+    rules = (worked / "rules.toml").read_text().replace("weight = 100", "weight = 60")
+    rules += '\n[[indicator]]\ncode = "gdp"\nweight = 40\nmethod = "rank"\nstep = 5\n'
+    (worked / "rules.toml").write_text(rules)
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv" in err and "'gdp'" in err and "no row for it" in err
+
+
+def test_a_missing_target_where_the_metric_needs_one(worked, tmp_path, capsys):
+    write(worked / "targets.csv", "unit,indicator,target\nEast,fai,200\nWest,fai,100\n")
+    write(
+        worked / "actuals.csv",
+        "unit,indicator,period,value\nEast,fai,2026-03,58\nWest,fai,2026-03,24\n",
+    )
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "unit North, indicator fai (item fai): no target" in err
+
+
+def test_a_blank_target_cell(worked, tmp_path, capsys):
+    write(worked / "targets.csv", "unit,indicator,target\nEast,fai,200\nWest,fai,\nNorth,fai,150\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv, row 3, column target" in err
+
+
+@pytest.mark.parametrize("target", ["0", "-100"])
+def test_a_zero_or_negative_target(worked, tmp_path, capsys, target):
+    write(
+        worked / "targets.csv",
+        f"unit,indicator,target\nEast,fai,200\nWest,fai,{target}\nNorth,fai,150\n",
+    )
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "unit West, indicator fai" in err and "must be positive" in err
+
+
+def test_a_period_outside_the_rules_year(worked, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out, **{"--period": "2025-Q1"}), out, capsys)
+    assert "2025-Q1 is outside the rules' year 2026" in err
+    write(
+        worked / "actuals.csv",
+        "unit,indicator,period,value\nEast,fai,2026-03,58\n"
+        "West,fai,2024-03,24\nNorth,fai,2026-03,33\n",
+    )
+    err = refused(race_args(worked, out), out, capsys)
+    assert "actuals.csv, row 3, column period: 2024-03 is outside the year 2026" in err
+
+
+def test_a_period_that_is_not_a_period(worked, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out, **{"--period": "2026-Q5"}), out, capsys)
+    assert "'2026-Q5' is not a period" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("weight = 100", "weight = 100\n[[", "TOML syntax error"),
+        ("weight = 100", "weight = 100\nwieght = 3", "indicator[1].wieght: unknown key"),
+        ("weight = 100", "weight = 90", "weights must sum to 100; they sum to 90"),
+        (
+            'profile = "linear"',
+            "profile = [10, 20, 15, 40, 50, 60, 70, 80, 90, 95, 98, 100]",
+            "indicator[1].profile: decreases at entry 3",
+        ),
+        (
+            'profile = "linear"',
+            "profile = [10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99]",
+            "indicator[1].profile: ends at 99",
+        ),
+    ],
+)
+def test_bad_rules(worked, tmp_path, capsys, old, new, expected):
+    rules = (worked / "rules.toml").read_text()
+    assert old in rules
+    (worked / "rules.toml").write_text(rules.replace(old, new, 1))
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "rules.toml" in err and expected in err
+
+
+def test_bad_xlsx_cell_names_sheet_row_and_column(worked, tmp_path, capsys):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "目标"
+    sheet.append(["单位", "指标", "目标"])
+    sheet.append(["East", "fai", 200])
+    sheet.append(["West", "fai", "一百"])
+    sheet.append(["North", "fai", 150])
+    book.save(tmp_path / "targets.xlsx")
+    out = tmp_path / "out.csv"
+    err = refused(
+        race_args(worked, out, **{"--targets": str(tmp_path / "targets.xlsx")}), out, capsys
+    )
+    assert "targets.xlsx, sheet 目标, row 3, column C (目标)" in err
+
+
+def test_a_failed_run_leaves_an_existing_output_untouched(worked, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    out.write_text("earlier result\n")
+    write(worked / "targets.csv", "unit,indicator\n")
+    assert main(race_args(worked, out)) == 2
+    assert out.read_text() == "earlier result\n"
