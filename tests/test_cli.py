@@ -397,3 +397,11 @@ def test_a_failed_run_leaves_an_existing_output_untouched(worked, tmp_path, caps
     write(worked / "targets.csv", "unit,indicator\n")
     assert main(race_args(worked, out)) == 2
     assert out.read_text() == "earlier result\n"
+
+
+def test_a_totals_row_is_not_a_unit(worked, tmp_path, capsys):
+    with (worked / "targets.csv").open("a", encoding="utf-8") as handle:
+        handle.write("合计,fai,450\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv, row 5, column unit: '合计' looks like a totals row" in err

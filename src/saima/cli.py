@@ -170,23 +170,8 @@ def run_progress(args: argparse.Namespace) -> None:
 
 def render_standings(standings: pl.DataFrame, title: str, period: str, decimals: int) -> str:
     """The standings as a plain-text table that lines up with Chinese names too."""
-    header = ["group", "rank", "unit", "total", "flag", "change", "status"]
-    rows = [header]
-    for row in standings.iter_rows(named=True):
-        total = "" if row["total"] is None else f"{row['total']:.{decimals}f}"
-        change = row["rank_change"]
-        arrow = "" if change is None else ("↑" if change > 0 else "↓" if change < 0 else "=")
-        rows.append(
-            [
-                row["group"],
-                "" if row["rank"] is None else str(row["rank"]),
-                row["unit"],
-                total,
-                row["flag"] + (" ★" if row["progress_award"] else ""),
-                "" if change is None else f"{arrow}{abs(change) if change else ''}",
-                "" if row["status"] == "ranked" else row["status"],
-            ]
-        )
+    header = ["group", "rank", "unit", "total", "flag", "change", "notes"]
+    rows = [header] + [_standing_cells(row, decimals) for row in standings.iter_rows(named=True)]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
     right = {1, 3}
     lines = [f"{title} — {period}"]
@@ -196,6 +181,29 @@ def render_standings(standings: pl.DataFrame, title: str, period: str, decimals:
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _standing_cells(row: dict, decimals: int) -> list[str]:
+    change = row["rank_change"]
+    arrow = "" if change is None else ("↑" if change > 0 else "↓" if change < 0 else "=")
+    notes = []
+    if row["status"] != "ranked":
+        notes.append(f"not ranked: {row['status']}")
+    if row["veto"]:
+        notes.append("veto")
+    if row["progress_award"]:
+        notes.append("progress award")
+    if row["last_places"] and row["last_places"] > 1:
+        notes.append(f"last {row['last_places']} times running")
+    return [
+        row["group"],
+        "" if row["rank"] is None else str(row["rank"]),
+        row["unit"],
+        "" if row["total"] is None else f"{row['total']:.{decimals}f}",
+        row["flag"],
+        "" if change is None else f"{arrow}{abs(change) if change else ''}",
+        "; ".join(notes),
+    ]
 
 
 def _width(text: str) -> int:

@@ -64,6 +64,8 @@ PREVIOUS_COLUMNS = (
     Column("last_places", "int", required=False, allow_blank=True),
 )
 KINDS = ("amount", "growth", "count", "level")
+#: Names of the summary rows statistical sheets carry at the bottom; they are not units.
+TOTAL_ROW_NAMES = frozenset({"合计", "总计", "小计", "全市合计", "total", "totals", "sum"})
 DIRECTIONS = ("higher", "lower")
 
 
@@ -89,7 +91,7 @@ def read_targets(path: Path, *, indicators: set[str] | None) -> Table:
     frame = table.frame.rename({"target_not_applicable": "not_applicable"}, strict=False)
     table = Table(frame=frame, file=table.file, sheet=table.sheet, headers=table.headers)
     problems = _duplicates(table, ["unit", "indicator"], "target")
-    problems += _kinds(table)
+    problems += _kinds(table) + _total_rows(table)
     if indicators is not None:
         problems += _unknown(table, "indicator", indicators, "is not an indicator of the rules")
         present = set(table.frame["indicator"].to_list())
@@ -131,6 +133,7 @@ def read_actuals(path: Path, *, year: int, indicators: set[str] | None) -> Table
         year=pl.Series(years, dtype=pl.Int64), month=pl.Series(months, dtype=pl.Int64)
     )
     table = Table(frame=frame, file=table.file, sheet=table.sheet, headers=table.headers)
+    problems += _total_rows(table)
     if not problems:
         problems += _duplicates(table, ["unit", "indicator", "year", "month"], "figure")
     if indicators is not None:
@@ -209,6 +212,14 @@ def _unknown(table: Table, column: str, known: set[str], message: str) -> list[P
     return [
         table.problem(row, column, f"{value!r} {message}")
         for row, value in rows.select("_row", column).iter_rows()
+    ]
+
+
+def _total_rows(table: Table) -> list[Problem]:
+    rows = table.frame.filter(pl.col("unit").str.to_lowercase().is_in(sorted(TOTAL_ROW_NAMES)))
+    return [
+        table.problem(row, "unit", f"{unit!r} looks like a totals row, not a unit; remove the row")
+        for row, unit in rows.select("_row", "unit").iter_rows()
     ]
 
 

@@ -201,6 +201,20 @@ def test_exempt_in_the_rules_does_the_same():
     assert by_unit(race(body, values), "total") == {"Zone": 100.0, "City": 90.0}
 
 
+def test_exempt_must_name_a_unit_of_the_race():
+    body = TWO_ITEMS.replace("step = 10\n[[", 'step = 10\nexempt = ["Zoen"]\n[[', 1)
+    with pytest.raises(DataError, match="item gdp: exempt unit 'Zoen'"):
+        race(body, {"City": {"gdp": 10.0, "fai": 10.0}, "Zone": {"gdp": 5.0, "fai": 20.0}})
+
+
+def test_ranks_follow_the_published_total():
+    # 100 and 99.996 both publish as 100.00: they share first place.
+    body = item("rank", "step = 0.004", weight=100)
+    result = race(body, {"A": {"v": 2.0}, "B": {"v": 1.0}, "C": {"v": 0.0}})
+    assert by_unit(result, "rank") == {"A": 1, "B": 1, "C": 3}
+    assert by_unit(result, "total") == {"A": 100.0, "B": 99.996, "C": 99.992}
+
+
 MANUAL = """
 [[indicator]]
 code = "fai"

@@ -219,6 +219,12 @@ def test_each_published_rule_shape_is_expressible(shape):
             "profile applies to amount and count",
         ),
         ('code = "a"\nweight = 100\nmethod = "attainment"\nmetric = "gap"', "attainment compares"),
+        ('code = "a"\nweight = 100\nmethod = "rank"\nstep = 1\ncap = 1.2', "cap do(es) not apply"),
+        (
+            'code = "a"\nweight = 100\nmethod = "rank"\nstep = 1\ncombined_jan_feb = false\n'
+            "profile = [8, 18, 27, 36, 45, 55, 63, 71, 80, 88, 100]",
+            "11 entries exactly when January and February are combined",
+        ),
     ],
 )
 def test_method_parameters_are_checked(body, expected):
@@ -248,3 +254,5 @@ method = "rank"
 step = 1
 """
     assert "disagree on kind" in _error(text)
+    text = text.replace('kind = "growth"', "yellow_pp = 9")
+    assert "disagree on yellow_pp" in _error(text)
