@@ -84,10 +84,11 @@ def compute_progress(
 ) -> pl.DataFrame:
     """Progress for every unit × indicator with a target, at `period`.
 
-    `targets`: unit, indicator, target, and optionally not_applicable (Boolean) and
-    last_year_total (last year's full-year amount). `actuals`: unit, indicator, year, month, value
-    and optionally last_year_value (last year's same-period amount). Rows of the previous year in
-    `actuals` feed the `last_year` schedule and last year's figures.
+    `targets`: unit, indicator, target, and optionally not_applicable (Boolean),
+    last_year_total (last year's full-year amount) and profile (a unit's own schedule, a list of
+    cumulative percentages that overrides the indicator's). `actuals`: unit, indicator, year,
+    month, value and optionally last_year_value (last year's same-period amount). Rows of the
+    previous year in `actuals` feed the `last_year` schedule and last year's figures.
     """
     thresholds = thresholds or Thresholds()
     spec_frame = _spec_frame(targets, specs or {}, thresholds)
@@ -163,6 +164,7 @@ def _assemble(
         pl.col("target").cast(pl.Float64),
         _optional(targets, "not_applicable", pl.Boolean).fill_null(False),
         _optional(targets, "last_year_total", pl.Float64),
+        _optional(targets, "profile", pl.List(pl.Float64)).alias("_own_profile"),
     )
     _check_targets(base, spec_frame)
     current = actuals.filter(
@@ -185,6 +187,15 @@ def _assemble(
     keys = ["unit", "indicator"]
     frame = (
         base.join(spec_frame, on="indicator", how="left")
+        .with_columns(
+            schedule=pl.when(pl.col("_own_profile").is_not_null())
+            .then(pl.lit("profile"))
+            .otherwise(pl.col("schedule")),
+            profile=pl.coalesce("_own_profile", "profile"),
+            combined=pl.when(pl.col("_own_profile").is_not_null())
+            .then(pl.col("_own_profile").list.len() == 11)
+            .otherwise(pl.col("combined")),
+        )
         .join(current, on=keys, how="left")
         .join(same_month, on=keys, how="left")
         .join(december, on=keys, how="left")

@@ -247,3 +247,17 @@ def test_output_has_every_progress_column():
         "projection",
     ):
         assert column in frame.columns
+
+
+def test_a_targets_own_profile_overrides_the_indicators():
+    spec = {"fai": IndicatorSpec("fai")}
+    own = [10.0, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 100]
+    frame = compute_progress(
+        targets([("A", "fai", 100.0), ("B", "fai", 100.0)], profile=[own, None]),
+        actuals([("A", "fai", "2026-03", 24.0), ("B", "fai", "2026-03", 24.0)]),
+        parse_period("2026-03"),
+        specs=spec,
+    )
+    rows = {r["unit"]: r for r in frame.iter_rows(named=True)}
+    assert rows["A"]["time_progress"] == 30.0
+    assert rows["B"]["time_progress"] == 25.0

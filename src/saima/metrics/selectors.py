@@ -1,0 +1,161 @@
+"""Reads that feed the engine and the pages: frames of targets and figures, scoped by access.
+
+Pages never compute a figure themselves: they call `progress` here, which loads only the rows the
+period needs (this year's period, last year's same month and December) in a few queries and hands
+them to `saima.engine.compute_progress`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Q
+
+from saima.engine import IndicatorSpec, Period, compute_progress
+from saima.metrics.models import Indicator, Observation, Target
+from saima.org.access import Access
+from saima.org.models import Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which units and indicators a read covers (None: all that the reader may see)."""
+
+    unit_ids: frozenset[int] | None = None
+    indicator_ids: frozenset[int] | None = None
+
+
+def indicator_specs(indicators: Iterable[Indicator]) -> dict[str, IndicatorSpec]:
+    """What the engine needs to know about each indicator."""
+    specs = {}
+    for indicator in indicators:
+        profile = indicator.profile
+        specs[indicator.code] = IndicatorSpec(
+            code=indicator.code,
+            kind=indicator.kind,
+            direction=indicator.direction,
+            profile=tuple(float(v) for v in profile) if profile else "linear",
+            combined_jan_feb=indicator.combined_jan_feb,
+            yellow=indicator.yellow_pp,
+        )
+    return specs
+
+
+def _unit_filter(access: Access, scope: Scope) -> Q:
+    query = Q(unit__active=True)
+    if not access.sees_everything:
+        query &= Q(unit_id__in=access.own_units)
+    if scope.unit_ids is not None:
+        query &= Q(unit_id__in=scope.unit_ids)
+    if scope.indicator_ids is not None:
+        query &= Q(indicator_id__in=scope.indicator_ids)
+    return query
+
+
+def _floats(values: list) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
+
+
+def target_frame(access: Access, year: int, scope: Scope = Scope()) -> pl.DataFrame:
+    rows = list(
+        Target.objects.filter(_unit_filter(access, scope), year=year).values_list(
+            "unit__code",
+            "indicator__code",
+            "value",
+            "not_applicable",
+            "last_year_total",
+            "profile",
+        )
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [[]] * 6
+    return pl.DataFrame(
+        {
+            "unit": list(columns[0]),
+            "indicator": list(columns[1]),
+            "target": _floats(list(columns[2])),
+            "not_applicable": list(columns[3]),
+            "last_year_total": _floats(list(columns[4])),
+            "profile": [[float(v) for v in p] if p else None for p in columns[5]],
+        },
+        schema={
+            "unit": pl.String,
+            "indicator": pl.String,
+            "target": pl.Float64,
+            "not_applicable": pl.Boolean,
+            "last_year_total": pl.Float64,
+            "profile": pl.List(pl.Float64),
+        },
+    )
+
+
+def observation_frame(
+    access: Access, period: Period, scope: Scope = Scope(), *, months: Iterable[int] | None = None
+) -> pl.DataFrame:
+    """Figures for the period, plus last year's same month and December (for the schedule)."""
+    if months is None:
+        when = Q(year=period.year, month=period.month) | Q(
+            year=period.year - 1, month__in=[period.month, 12]
+        )
+    else:
+        when = Q(year__in=[period.year, period.year - 1], month__in=list(months))
+    rows = list(
+        Observation.objects.filter(_unit_filter(access, scope) & when).values_list(
+            "unit__code", "indicator__code", "year", "month", "value", "last_year_value"
+        )
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [[]] * 6
+    return pl.DataFrame(
+        {
+            "unit": list(columns[0]),
+            "indicator": list(columns[1]),
+            "year": list(columns[2]),
+            "month": list(columns[3]),
+            "value": _floats(list(columns[4])),
+            "last_year_value": _floats(list(columns[5])),
+        },
+        schema={
+            "unit": pl.String,
+            "indicator": pl.String,
+            "year": pl.Int64,
+            "month": pl.Int64,
+            "value": pl.Float64,
+            "last_year_value": pl.Float64,
+        },
+    )
+
+
+def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataFrame:
+    """The engine's progress rows for every readable unit × indicator with a target."""
+    targets = target_frame(access, period.year, scope)
+    actuals = observation_frame(access, period, scope)
+    indicators = Indicator.objects.all()
+    if scope.indicator_ids is not None:
+        indicators = indicators.filter(pk__in=scope.indicator_ids)
+    return compute_progress(targets, actuals, period, specs=indicator_specs(indicators))
+
+
+def monthly_series(access: Access, unit: Unit, indicator: Indicator, year: int) -> pl.DataFrame:
+    """This year's and last year's cumulative figures month by month, for a trend chart."""
+    rows = Observation.objects.filter(
+        unit=unit, indicator=indicator, year__in=[year, year - 1]
+    ).values_list("year", "month", "value")
+    return pl.DataFrame(
+        [(y, m, None if v is None else float(v)) for y, m, v in rows],
+        schema={"year": pl.Int64, "month": pl.Int64, "value": pl.Float64},
+        orient="row",
+    ).sort("year", "month")
+
+
+def reported_periods(year: int) -> list[int]:
+    """The months of `year` for which any figure exists, latest last."""
+    return sorted(
+        set(Observation.objects.filter(year=year).values_list("month", flat=True).distinct())
+    )
+
+
+def latest_period() -> Period | None:
+    """The latest month with figures: where the overview opens."""
+    latest = Observation.objects.filter(value__isnull=False).order_by("-year", "-month").first()
+    return None if latest is None else Period(latest.year, latest.month)

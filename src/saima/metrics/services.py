@@ -1,0 +1,112 @@
+"""Writes of targets and figures: the only place they change, each checked and recorded.
+
+Every change goes through `simple_history`, so who changed which figure, when and from what is
+kept; the acting user is passed explicitly (not only taken from the request) so scripts and
+imports are recorded too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from saima.engine import Period
+from saima.metrics.models import Indicator, Observation, Target
+from saima.org.access import Access
+from saima.org.models import Unit
+
+LIMIT = Decimal("1e14")
+
+
+def to_decimal(value: object, *, field: str) -> Decimal | None:
+    """A finite decimal within range, or None for blank; ValidationError naming the field."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            {field: _("%(value)s is not a number.") % {"value": repr(value)}}
+        ) from None
+    if not number.is_finite() or abs(number) >= LIMIT:
+        raise ValidationError({field: _("%(value)s is out of range.") % {"value": value}})
+    return number
+
+
+def check_period_open(period: Period, *, today=None) -> None:
+    """Figures can be entered for periods up to the current month, not for the future."""
+    today = today or timezone.localdate()
+    if (period.year, period.month) > (today.year, today.month):
+        raise ValidationError(
+            {"period": _("%(period)s is in the future.") % {"period": period.label}}
+        )
+
+
+@transaction.atomic
+def observation_set(
+    *,
+    access: Access,
+    user,
+    unit: Unit,
+    indicator: Indicator,
+    period: Period,
+    value: object,
+    last_year_value: object = None,
+    growth: object = None,
+    note: str = "",
+) -> Observation:
+    """Store one cumulative figure (creating or replacing it) after checking who and what."""
+    if not access.can_edit_figures(unit.pk):
+        raise PermissionDenied(_("You may not enter figures for %(unit)s.") % {"unit": unit})
+    check_period_open(period)
+    number = to_decimal(value, field="value")
+    if number is not None and number < 0 and indicator.kind != Indicator.Kind.GROWTH:
+        raise ValidationError({"value": _("A cumulative figure cannot be negative.")})
+    observation, _created = Observation.objects.select_for_update().get_or_create(
+        unit=unit, indicator=indicator, year=period.year, month=period.month
+    )
+    observation.value = number
+    observation.last_year_value = to_decimal(last_year_value, field="last_year_value")
+    observation.growth = to_decimal(growth, field="growth")
+    observation.note = note.strip()
+    observation.entered_by = user
+    observation._history_user = user
+    observation.full_clean()
+    observation.save()
+    return observation
+
+
+@transaction.atomic
+def target_set(
+    *,
+    access: Access,
+    user,
+    unit: Unit,
+    indicator: Indicator,
+    year: int,
+    value: object,
+    not_applicable: bool = False,
+    last_year_total: object = None,
+) -> Target:
+    """Set one unit's annual target on one indicator (the office only)."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the office sets targets."))
+    number = to_decimal(value, field="value")
+    if not not_applicable and number is None:
+        raise ValidationError({"value": _("Give a target, or mark the indicator as not applying.")})
+    if number is not None and number <= 0 and indicator.kind != Indicator.Kind.GROWTH:
+        raise ValidationError({"value": _("This kind of indicator needs a positive target.")})
+    target, _created = Target.objects.select_for_update().get_or_create(
+        unit=unit, indicator=indicator, year=year, defaults={"value": number}
+    )
+    target.value = None if not_applicable else number
+    target.not_applicable = not_applicable
+    target.last_year_total = to_decimal(last_year_total, field="last_year_total")
+    target._history_user = user
+    target.full_clean()
+    target.save()
+    return target

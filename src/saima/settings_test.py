@@ -1,0 +1,7 @@
+"""Settings for the test suite: the real settings with a fast hasher and in-memory mail."""
+
+from saima.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"

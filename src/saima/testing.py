@@ -1,0 +1,179 @@
+"""A shared test world: named personas and a small city with targets and figures.
+
+Personas: `office` (office administrator), `leader`, `east_reporter` (reporter of East District),
+`west_approver` (approver of West District) and `stranger` (signed in, no role). The city has two
+districts and a county in two race groups, four indicators of different kinds, targets for 2026,
+and figures for every month of 2025 and January–June 2026 (North County has not reported June).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+PASSWORD = "correct-horse-battery"
+YEAR = 2026
+
+
+@dataclass
+class World:
+    units: dict
+    groups: dict
+    indicators: dict
+    users: dict
+
+    def user(self, name: str):
+        return self.users[name]
+
+
+def _build_world():
+    from saima.metrics.models import Indicator, Observation, Target
+    from saima.org.models import RaceGroup, Role, Unit
+    from saima.org.services import user_create
+
+    districts = RaceGroup.objects.create(code="districts", name_zh="城区组", name_en="Districts")
+    counties = RaceGroup.objects.create(code="counties", name_zh="县区组", name_en="Counties")
+    city = Unit.objects.create(code="city", name_zh="青河市", name_en="Qinghe City", kind="city")
+    units = {
+        "city": city,
+        "east": Unit.objects.create(
+            code="east",
+            name_zh="东城区",
+            name_en="East District",
+            kind="district",
+            parent=city,
+            race_group=districts,
+            order=1,
+        ),
+        "west": Unit.objects.create(
+            code="west",
+            name_zh="西城区",
+            name_en="West District",
+            kind="district",
+            parent=city,
+            race_group=districts,
+            order=2,
+        ),
+        "north": Unit.objects.create(
+            code="north",
+            name_zh="北山县",
+            name_en="North County",
+            kind="county",
+            parent=city,
+            race_group=counties,
+            order=3,
+        ),
+    }
+    indicators = {
+        "fai": Indicator.objects.create(
+            code="fai",
+            name_zh="固定资产投资",
+            name_en="Fixed-asset investment",
+            kind="amount",
+            measure_zh="亿元",
+            measure_en="100m yuan",
+            decimals=2,
+            order=1,
+        ),
+        "ivag": Indicator.objects.create(
+            code="ivag",
+            name_zh="规上工业增加值增速",
+            name_en="Industrial value-added growth",
+            kind="growth",
+            measure_zh="%",
+            measure_en="%",
+            decimals=1,
+            order=2,
+        ),
+        "pm25": Indicator.objects.create(
+            code="pm25",
+            name_zh="PM2.5浓度",
+            name_en="PM2.5 concentration",
+            kind="level",
+            direction="lower",
+            measure_zh="微克/立方米",
+            measure_en="µg/m³",
+            decimals=1,
+            order=3,
+        ),
+        "projects": Indicator.objects.create(
+            code="projects",
+            name_zh="新开工项目",
+            name_en="Projects started",
+            kind="count",
+            measure_zh="个",
+            measure_en="projects",
+            decimals=0,
+            order=4,
+        ),
+    }
+    targets = {"fai": 120, "ivag": 7, "pm25": 35, "projects": 24}
+    scale = {"east": Decimal("1.2"), "west": Decimal("0.9"), "north": Decimal("0.7")}
+    for code in ("east", "west", "north"):
+        for key, indicator in indicators.items():
+            value = Decimal(targets[key]) * (scale[code] if key in ("fai", "projects") else 1)
+            Target.objects.create(
+                unit=units[code],
+                indicator=indicator,
+                year=YEAR,
+                value=value,
+                last_year_total=value / Decimal("1.1") if key == "fai" else None,
+            )
+    rows = []
+    for code in ("east", "west", "north"):
+        pace = scale[code]
+        for year, months in ((YEAR - 1, range(1, 13)), (YEAR, range(1, 7))):
+            for month in months:
+                if code == "north" and (year, month) == (YEAR, 6):
+                    continue
+                growth = Decimal("1.1") if year == YEAR else 1
+                values = {
+                    "fai": Decimal(10) * month * pace * growth,
+                    "ivag": Decimal("6.5") + pace,
+                    "pm25": Decimal(30) + 4 * (2 - pace * 2),
+                    "projects": Decimal(2 * month) * pace,
+                }
+                for key, indicator in indicators.items():
+                    rows.append(
+                        Observation(
+                            unit=units[code],
+                            indicator=indicator,
+                            year=year,
+                            month=month,
+                            value=values[key].quantize(Decimal("0.01")),
+                            last_year_value=(
+                                (Decimal(10) * month * pace).quantize(Decimal("0.01"))
+                                if key == "fai" and year == YEAR
+                                else None
+                            ),
+                        )
+                    )
+    Observation.objects.bulk_create(rows)
+    users = {
+        "office": user_create(username="office", password=PASSWORD, roles=[(Role.OFFICE, None)]),
+        "leader": user_create(username="leader", password=PASSWORD, roles=[(Role.LEADER, None)]),
+        "east_reporter": user_create(
+            username="east_reporter", password=PASSWORD, roles=[(Role.REPORTER, units["east"])]
+        ),
+        "west_approver": user_create(
+            username="west_approver", password=PASSWORD, roles=[(Role.APPROVER, units["west"])]
+        ),
+        "stranger": user_create(username="stranger", password=PASSWORD, roles=[]),
+    }
+    return World(
+        units=units,
+        groups={"districts": districts, "counties": counties},
+        indicators=indicators,
+        users=users,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The shared test world, built fresh inside each test's transaction."""
+    return _build_world()
+
+
+PERSONAS = ("office", "leader", "east_reporter", "west_approver", "stranger", "anonymous")

@@ -1,0 +1,13 @@
+"""Top-level URLs: pages, API, admin, language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from saima.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("saima.web.urls")),
+]
