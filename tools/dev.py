@@ -4,8 +4,8 @@
 Needs nothing but Python 3.11+. The environment lives in `.venv` beside this repository and is
 refreshed whenever `pyproject.toml` changes.
 
-    python3 tools/dev.py start    # the main job
-    python3 tools/dev.py test     # lint, format check and the whole test suite
+    python3 tools/dev.py start    # the main job: the demo city, served on localhost
+    python3 tools/dev.py test     # lint, checks and the whole test suite (SQLite, then PostgreSQL)
     python3 tools/dev.py bench    # the benchmarks in bench/
 """
 
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -22,13 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".saima-installed"
+POSTGRES_URL = os.environ.get("SAIMA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+BROWSER = "/usr/bin/chromium"
 
 
-def _run(*args: str | Path) -> None:
+def _run(*args: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
     print("+", " ".join(str(a) for a in args), flush=True)
-    completed = subprocess.run([str(a) for a in args], cwd=ROOT)
-    if completed.returncode != 0:
+    completed = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)
+    if check and completed.returncode != 0:
         sys.exit(completed.returncode)
+    return completed.returncode
 
 
 def ensure_environment() -> None:
@@ -46,58 +51,78 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_browser() -> None:
+    """Debian's Chromium (and CJK fonts) for the browser tests, installed where we may."""
+    if Path(BROWSER).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Debian's chromium and CJK fonts for the browser tests", flush=True)
+        quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        _run("apt-get", "update", "-qq", env=quiet, check=False)
+        _run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-noto-cjk",
+            env=quiet,
+            check=False,
+        )
+    if not Path(BROWSER).exists():
+        print(f"No browser at {BROWSER}: the browser tests will be skipped.", flush=True)
+
+
+def postgres_reachable() -> bool:
+    probe = (
+        "import sys, psycopg\n"
+        "try:\n"
+        f"    psycopg.connect({POSTGRES_URL.replace('postgres://', 'postgresql://')!r},"
+        " connect_timeout=3).close()\n"
+        "except Exception as exc:\n"
+        "    print(exc); sys.exit(1)\n"
+    )
+    return subprocess.run([str(BIN / "python"), "-c", probe], cwd=ROOT).returncode == 0
+
+
 def start() -> None:
-    example = ROOT / "examples" / "worked"
-    out = ROOT / "out"
-    out.mkdir(exist_ok=True)
-    _run(
-        BIN / "saima",
-        "race",
-        "--rules",
-        example / "rules.toml",
-        "--targets",
-        example / "targets.csv",
-        "--actuals",
-        example / "actuals.csv",
-        "--units",
-        example / "units.csv",
-        "--period",
-        "2026-Q1",
-        "--out",
-        out / "worked-race.xlsx",
-    )
-    city = ROOT / "examples" / "city"
-    _run(
-        BIN / "saima",
-        "race",
-        "--rules",
-        city / "rules.toml",
-        "--targets",
-        city / "targets.xlsx",
-        "--actuals",
-        city / "actuals.csv",
-        "--units",
-        city / "units.csv",
-        "--adjustments",
-        city / "adjustments.csv",
-        "--scores",
-        city / "scores.csv",
-        "--previous",
-        city / "previous-2026-Q1.csv",
-        "--period",
-        "2026-H1",
-        "--out",
-        out / "city-race-2026-H1.xlsx",
-        "--explain",
-        out / "city-race-2026-H1-explained.csv",
-    )
-    print(f"Results written to {out.relative_to(ROOT)}/", flush=True)
+    _run(BIN / "saima", "demo", *sys.argv[2:])
 
 
 def test() -> None:
+    scratch = tempfile.mkdtemp(prefix="saima-test-")
+    env = {**os.environ, "SAIMA_DATA_DIR": scratch, "DJANGO_SETTINGS_MODULE": "saima.settings"}
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
-    _run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    _run(BIN / "python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
+    _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
+    ensure_browser()
+    print("== Tests on SQLite", flush=True)
+    _run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    if postgres_reachable():
+        print(f"== Tests on PostgreSQL ({POSTGRES_URL})", flush=True)
+        pg_env = {**env, "DATABASE_URL": POSTGRES_URL}
+        _run(
+            BIN / "python",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "not browser",
+            "src/saima",
+            "tests",
+            env=pg_env,
+        )
+    elif os.environ.get("SAIMA_REQUIRE_POSTGRES"):
+        sys.exit(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} and SAIMA_REQUIRE_POSTGRES is set."
+        )
+    else:
+        print(f"PostgreSQL is not reachable at {POSTGRES_URL}: skipped the PostgreSQL leg.")
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def bench() -> None:

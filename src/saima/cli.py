@@ -87,6 +87,22 @@ def _parser() -> argparse.ArgumentParser:
     progress.add_argument("--rules", type=Path, help="rules giving kinds, directions, profiles")
     progress.add_argument("--out", type=Path, required=True, help="output file (.csv or .xlsx)")
     progress.set_defaults(handler=run_progress)
+
+    demo = commands.add_parser("demo", help="load the demo city and serve it on localhost")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--as-of", help="the demo's today, YYYY-MM-DD (default: today)")
+    demo.add_argument("--reset", action="store_true", help="replace existing demo data")
+    demo.add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    demo.set_defaults(handler=run_demo)
+
+    serve = commands.add_parser("serve", help="serve the platform with gunicorn")
+    serve.add_argument("--bind", default="127.0.0.1:8000")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.set_defaults(handler=run_serve)
+
+    manage = commands.add_parser("manage", help="run a Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=run_manage)
     return parser
 
 
@@ -166,6 +182,73 @@ def run_progress(args: argparse.Namespace) -> None:
     lights = progress["light"].value_counts(sort=True)
     summary = ", ".join(f"{light} {count}" for light, count in lights.iter_rows())
     print(f"{progress.height} rows for {period.label} written to {args.out}: {summary}")
+
+
+def _django() -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
+    django.setup()
+
+
+def run_demo(args: argparse.Namespace) -> None:
+    import datetime
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    _django()
+    try:
+        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise InputError(Problem(file="--as-of", message=f"{args.as_of!r} is not a date")) from None
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.utils import timezone
+
+    from saima.demo import DEMO_PASSWORD, load_demo
+
+    summary = load_demo(as_of=as_of or timezone.localdate(), reset=args.reset)
+    print(summary.describe())
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role in summary.logins:
+        print(f"  {username:<10} {role}")
+    if args.no_serve:
+        return
+    print(f"Serving on http://127.0.0.1:{args.port}/ — press Ctrl+C to stop.", flush=True)
+    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, verbosity=1)
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "saima.wsgi",
+            "--bind",
+            args.bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
+def run_manage(args: argparse.Namespace) -> None:
+    import os
+
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
+    execute_from_command_line(["saima manage", *args.arguments])
 
 
 def render_standings(standings: pl.DataFrame, title: str, period: str, decimals: int) -> str:

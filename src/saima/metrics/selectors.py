@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from saima.engine import IndicatorSpec, Period, compute_progress
 from saima.metrics.models import Indicator, Observation, Target
@@ -138,6 +140,8 @@ def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataF
 
 def monthly_series(access: Access, unit: Unit, indicator: Indicator, year: int) -> pl.DataFrame:
     """This year's and last year's cumulative figures month by month, for a trend chart."""
+    if not access.can_read_unit(unit.pk):
+        raise PermissionDenied(_("You may not see the figures of %(unit)s.") % {"unit": unit})
     rows = Observation.objects.filter(
         unit=unit, indicator=indicator, year__in=[year, year - 1]
     ).values_list("year", "month", "value")

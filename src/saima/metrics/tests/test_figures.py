@@ -1,0 +1,149 @@
+"""Services and selectors of figures, on whichever database the suite runs against."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from saima.engine import compute_progress, parse_period
+from saima.metrics import selectors
+from saima.metrics.models import Observation, Target
+from saima.metrics.services import observation_set, target_set
+from saima.org.access import Access
+
+JUNE = parse_period("2026-06")
+
+
+def _access(world, persona):
+    return Access.for_user(world.user(persona))
+
+
+def test_a_reporter_stores_a_figure_and_history_records_who(world):
+    user = world.user("east_reporter")
+    observation = observation_set(
+        access=_access(world, "east_reporter"),
+        user=user,
+        unit=world.units["east"],
+        indicator=world.indicators["fai"],
+        period=JUNE,
+        value="80.5",
+        note="项目集中开工",
+    )
+    observation.refresh_from_db()
+    assert observation.value == Decimal("80.5")
+    latest = observation.history.first()
+    assert latest.history_user == user and latest.value == Decimal("80.5")
+    assert observation.history.count() == 1
+
+
+def test_a_reporter_cannot_touch_another_units_figures(world):
+    before = list(Observation.objects.order_by("pk").values_list("value", flat=True))
+    with pytest.raises(PermissionDenied):
+        observation_set(
+            access=_access(world, "east_reporter"),
+            user=world.user("east_reporter"),
+            unit=world.units["west"],
+            indicator=world.indicators["fai"],
+            period=JUNE,
+            value="1",
+        )
+    assert list(Observation.objects.order_by("pk").values_list("value", flat=True)) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "period", "message"),
+    [
+        ("abc", "2026-06", "is not a number"),
+        ("1e400", "2026-06", "out of range"),
+        ("NaN", "2026-06", "out of range"),
+        ("-5", "2026-06", "cannot be negative"),
+        ("5", "2099-01", "in the future"),
+    ],
+)
+def test_bad_figures_are_refused_and_nothing_changes(world, value, period, message):
+    count = Observation.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        observation_set(
+            access=_access(world, "office"),
+            user=world.user("office"),
+            unit=world.units["east"],
+            indicator=world.indicators["fai"],
+            period=parse_period(period),
+            value=value,
+        )
+    assert message in str(caught.value)
+    assert Observation.objects.count() == count
+
+
+def test_only_the_office_sets_targets_and_they_must_be_positive(world):
+    args = {
+        "unit": world.units["east"],
+        "indicator": world.indicators["fai"],
+        "year": 2026,
+    }
+    with pytest.raises(PermissionDenied):
+        target_set(access=_access(world, "leader"), user=world.user("leader"), value=1, **args)
+    with pytest.raises(ValidationError, match="positive"):
+        target_set(access=_access(world, "office"), user=world.user("office"), value=0, **args)
+    target = target_set(
+        access=_access(world, "office"), user=world.user("office"), value="150", **args
+    )
+    assert (
+        target.value == Decimal("150") and target.history.first().history_user.username == "office"
+    )
+    zone = target_set(
+        access=_access(world, "office"),
+        user=world.user("office"),
+        value=None,
+        not_applicable=True,
+        **args,
+    )
+    assert zone.not_applicable and zone.value is None
+
+
+def test_progress_through_selectors_equals_the_engine(world):
+    targets = pl.DataFrame(
+        [
+            (t.unit.code, t.indicator.code, float(t.value), float(t.last_year_total or 0) or None)
+            for t in Target.objects.select_related("unit", "indicator")
+        ],
+        schema=["unit", "indicator", "target", "last_year_total"],
+        orient="row",
+    )
+    actuals = pl.DataFrame(
+        [
+            (
+                o.unit.code,
+                o.indicator.code,
+                o.year,
+                o.month,
+                float(o.value),
+                None if o.last_year_value is None else float(o.last_year_value),
+            )
+            for o in Observation.objects.select_related("unit", "indicator")
+        ],
+        schema=["unit", "indicator", "year", "month", "value", "last_year_value"],
+        orient="row",
+    )
+    specs = selectors.indicator_specs(world.indicators.values())
+    expected = compute_progress(targets, actuals, JUNE, specs=specs).sort("unit", "indicator")
+    found = selectors.progress(_access(world, "office"), JUNE).sort("unit", "indicator")
+    assert found.select(expected.columns).equals(expected)
+    north = found.filter(pl.col("unit") == "north")
+    assert set(north["light"]) == {"missing"}
+
+
+def test_progress_is_scoped_to_what_the_reader_sees(world):
+    assert set(selectors.progress(_access(world, "east_reporter"), JUNE)["unit"]) == {"east"}
+    assert selectors.progress(_access(world, "stranger"), JUNE).height == 0
+
+
+def test_latest_period_and_series(world):
+    assert selectors.latest_period() == parse_period("2026-06")
+    series = selectors.monthly_series(
+        _access(world, "office"), world.units["east"], world.indicators["fai"], 2026
+    )
+    assert series.height == 18 and series["year"].to_list()[0] == 2025
