@@ -124,6 +124,13 @@ def run_race(args: argparse.Namespace) -> None:
         raise _input_error(
             args.rules, f"the period {period.label} is outside the rules' year {rules.year}"
         )
+    combined = [i.code for i in rules.items if rules.combined_for(i)]
+    if period.month == 1 and combined:
+        raise _input_error(
+            args.rules,
+            f"{', '.join(combined)} report January and February together: "
+            f"there is no {period.label} race for them; use {period.year}-02",
+        )
     files = load_race_files(
         rules=rules,
         targets=args.targets,
@@ -205,16 +212,18 @@ def run_demo(args: argparse.Namespace) -> None:
     except ValueError:
         raise InputError(Problem(file="--as-of", message=f"{args.as_of!r} is not a date")) from None
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0, interactive=False)
     from django.utils import timezone
 
-    from saima.demo import DEMO_PASSWORD, load_demo
+    from saima.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
     summary = load_demo(as_of=as_of or timezone.localdate(), reset=args.reset)
-    print(summary.describe())
-    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for username, role in summary.logins:
-        print(f"  {username:<10} {role}")
+    print("\n".join(summary.lines()))
+    if not summary.loaded:
+        print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role in DEMO_LOGINS:
+            print(f"  {username:<10} {role}")
     if args.no_serve:
         return
     print(f"Serving on http://127.0.0.1:{args.port}/ — press Ctrl+C to stop.", flush=True)

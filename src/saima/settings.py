@@ -87,10 +87,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "simple_history",
     "saima.org",
     "saima.metrics",
     "saima.web",
+    "saima.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,3 +5,4 @@ from saima.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
+STATIC_ROOT = None  # WhiteNoise serves from the finders; nothing is collected in tests

@@ -9,6 +9,7 @@ from saima.engine.progress import (
     PROGRESS_COLUMNS,
     IndicatorSpec,
     compute_progress,
+    compute_progress_periods,
     indicator_specs_from_table,
     specs_from_rules,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Rules",
     "RulesError",
     "compute_progress",
+    "compute_progress_periods",
     "gains",
     "indicator_specs_from_table",
     "load_rules",

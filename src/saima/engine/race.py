@@ -53,7 +53,7 @@ class RaceResult:
     standings: pl.DataFrame
     items: pl.DataFrame
     missing: pl.DataFrame
-    inputs: pl.DataFrame
+    scored: pl.DataFrame
     adjustments: pl.DataFrame
 
     def explanation(self, gained: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -130,7 +130,7 @@ def score_race(
         standings=standings,
         items=scored.select(ITEM_COLUMNS).sort("group", "unit", "item"),
         missing=missing.sort("group", "unit", "item"),
-        inputs=long,
+        scored=scored,
         adjustments=adjust,
     )
 
@@ -377,6 +377,20 @@ def rank_units(
     rules: Rules, scored: pl.DataFrame, adjust: pl.DataFrame, keys: Keys
 ) -> pl.DataFrame:
     """Totals and competition ranks per unit; ties broken by the tie-break item's metric."""
+    totals = unit_totals(rules, scored, adjust, keys)
+    return rank_totals(rules, totals, keys).drop("tie")
+
+
+def rank_totals(rules: Rules, totals: pl.DataFrame, keys: Keys) -> pl.DataFrame:
+    """Competition ranks from `total`, `tie` and `veto` per unit within `keys`."""
+    published = totals.with_columns(published=pl.col("total").round(rules.decimals))
+    return published.with_columns(rank=_competition_rank(rules, list(keys))).drop("published")
+
+
+def unit_totals(
+    rules: Rules, scored: pl.DataFrame, adjust: pl.DataFrame, keys: Keys
+) -> pl.DataFrame:
+    """Per unit: the items' points, bonus, deduction, total, veto and tie-break value."""
     keys = list(keys)
     unit_keys = [*keys, "unit"]
     totals = scored.group_by(unit_keys).agg(
@@ -390,10 +404,7 @@ def rank_units(
         pl.col("veto").fill_null(False),
     )
     total = pl.col("item_points") + pl.col("bonus") - pl.col("deduction")
-    totals = totals.with_columns(
-        total=pl.when(~pl.col("excluded")).then(total.round(COMPARE_DIGITS))
-    ).with_columns(published=pl.col("total").round(rules.decimals))
-    return totals.with_columns(rank=_competition_rank(rules, keys)).drop("tie", "published")
+    return totals.with_columns(total=pl.when(~pl.col("excluded")).then(total.round(COMPARE_DIGITS)))
 
 
 def _tie_expr(rules: Rules) -> pl.Expr:
@@ -531,8 +542,8 @@ def _previous_frame(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFra
 
 # --- what would gain one place -------------------------------------------------------------------
 
-_GRID = 32
-_ROUNDS = 10
+_GRID = 64
+_CHUNK = 64
 
 
 def gains(result: RaceResult, units: Sequence[str] | None = None) -> pl.DataFrame:
@@ -542,62 +553,123 @@ def gains(result: RaceResult, units: Sequence[str] | None = None) -> pl.DataFram
     score...), in the better direction, rounded up to the rules' decimals; "gaining a place"
     means a better rank, which may be shared with the unit drawn level with. Null where no
     improvement on that item alone is enough (full points already, or the unit is first).
-    Other units' figures are held as they are; their points may still move (a new group maximum
-    lowers everyone else's efficacy score), which re-scoring the whole group takes into account.
+    Other units' figures are held as they are; their points on the item may still move (a new
+    group maximum lowers everyone else's efficacy score), so each scenario re-scores that item
+    for the whole group, and only that item: the others cannot change.
     """
     rules = result.rules
     standings = result.standings.filter(pl.col("rank") > 1)
     if units is not None:
         standings = standings.filter(pl.col("unit").is_in(list(units)))
+    totals = unit_totals(rules, result.scored, result.adjustments, GROUP)
     rows = []
     for unit, group, rank in standings.select("unit", "group", "rank").iter_rows():
-        members = result.inputs.filter(pl.col("group") == group)
+        members = result.scored.filter(pl.col("group") == group)
+        group_totals = totals.filter(pl.col("group") == group)
         for item in rules.items:
-            delta = _smallest_gain(rules, members, result.adjustments, unit, item, rank)
-            rows.append({"unit": unit, "item": item.code, "gain_one_place": delta})
+            case = _Case(rules, members, group_totals, unit, item, rank)
+            rows.append({"unit": unit, "item": item.code, "gain_one_place": case.smallest()})
     schema = {"unit": pl.String, "item": pl.String, "gain_one_place": pl.Float64}
     return pl.DataFrame(rows, schema=schema)
 
 
-def _smallest_gain(
-    rules: Rules, members: pl.DataFrame, adjust: pl.DataFrame, unit: str, item: Item, rank: int
-) -> float | None:
-    row = members.filter((pl.col("unit") == unit) & (pl.col("item") == item.code))
-    if row.height != 1 or not row["participant"][0]:
+class _Case:
+    """One unit, one item: which improvement of the item's metric lifts the unit a place."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        members: pl.DataFrame,
+        totals: pl.DataFrame,
+        unit: str,
+        item: Item,
+        rank: int,
+    ) -> None:
+        self.rules, self.unit, self.item, self.rank = rules, unit, item, rank
+        self.rows = members.filter(pl.col("item") == item.code)
+        self.totals = totals.select("group", "unit", "total", "tie", "veto", "excluded")
+        mine = self.rows.filter(pl.col("unit") == unit)
+        self.usable = mine.height == 1 and bool(mine["participant"][0])
+        self.x = mine["x"][0] if self.usable else None
+        self.sign = -1.0 if item.lower_is_better else 1.0
+
+    def smallest(self) -> float | None:
+        if not self.usable:
+            return None
+        others = self.rows.filter(pl.col("participant") & (pl.col("unit") != self.unit))["x"]
+        scale = 10.0**self.rules.decimals
+        candidates = _exact_candidates(self.item, self.x, others, 1 / scale)
+        if candidates is not None:
+            return self._first_winning(candidates)
+        bounds = _upper_bounds(self.item, self.x, others)
+        high = self._first_winning(bounds)
+        if high is None:
+            return None
+        low = max([b for b in bounds if b < high], default=0.0)
+        while (high - low) * scale > _GRID:
+            step = (high - low) / _GRID
+            found = self._first_winning([low + step * k for k in range(1, _GRID + 1)])
+            if found is None:  # cannot happen: high itself wins
+                break
+            low, high = max(low, found - step), found
+        # The answer at the published precision: the smallest multiple of 1/scale that wins.
+        first, last = math.floor(low * scale), math.ceil(round(high * scale, 6))
+        exact = self._first_winning([k / scale for k in range(max(first, 1), last + 1)])
+        return high if exact is None else exact
+
+    def _first_winning(self, deltas: Sequence[float]) -> float | None:
+        """The smallest of `deltas` that lifts the unit above its rank, in chunks."""
+        for start in range(0, len(deltas), _CHUNK):
+            chunk = list(deltas[start : start + _CHUNK])
+            found = self._winning(chunk)
+            if found is not None:
+                return found
         return None
-    x = row["x"][0]
-    others = members.filter(
-        (pl.col("item") == item.code) & pl.col("participant") & (pl.col("unit") != unit)
-    )["x"]
-    scale = 10.0**rules.decimals
-    candidates = _exact_candidates(item, x, others, 1 / scale)
-    if candidates is not None:
-        found = _first_winning(rules, members, adjust, unit, item, x, candidates, rank)
-        return found
-    high = _upper_bound(item, x, others)
-    if high is None:
-        return None
-    if _first_winning(rules, members, adjust, unit, item, x, [high], rank) is None:
-        return None
-    low = 0.0
-    for _ in range(_ROUNDS):
-        step = (high - low) / _GRID
-        grid = [low + step * k for k in range(1, _GRID + 1)]
-        found = _first_winning(rules, members, adjust, unit, item, x, grid, rank)
-        if found is None:
-            break
-        low, high = max(low, found - step), found
-    # Report at the published precision, rounded up so that the figure given is always enough.
-    return math.ceil(round(high * scale, 6)) / scale
+
+    def _winning(self, deltas: list[float]) -> float | None:
+        item = self.item
+        scenarios = pl.DataFrame({"scenario": list(range(len(deltas))), "delta": deltas})
+        mine = pl.col("unit") == self.unit
+        frame = self.rows.join(scenarios, how="cross").with_columns(
+            x=pl.when(mine).then(pl.lit(self.x) + self.sign * pl.col("delta")).otherwise("x")
+        )
+        keys = ["scenario"]
+        factor = pl.col("weight") / item.weight
+        stale = ("taking_part", "place", "normalised", "raw_points")
+        rescored = score_item(frame.drop(stale), item, keys)
+        new_points = pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
+            (pl.col("raw_points") * factor).round(COMPARE_DIGITS)
+        )
+        change = rescored.select(
+            "scenario",
+            "unit",
+            (new_points.fill_null(0.0) - pl.col("points").fill_null(0.0)).alias("change"),
+            better(item, pl.col("x")).round(COMPARE_DIGITS).alias("new_tie"),
+        )
+        totals = self.totals.join(scenarios.select("scenario"), how="cross").join(
+            change, on=["scenario", "unit"], how="left"
+        )
+        tie = pl.col("tie")
+        if self.rules.tie_break == item.code:
+            tie = pl.when(mine).then(pl.col("new_tie")).otherwise(tie)
+        totals = totals.with_columns(
+            total=(pl.col("total") + pl.col("change").fill_null(0.0)).round(COMPARE_DIGITS),
+            tie=tie,
+        )
+        ranked = rank_totals(self.rules, totals, keys).filter(mine & (pl.col("rank") < self.rank))
+        if ranked.height == 0:
+            return None
+        return float(ranked.join(scenarios, on="scenario")["delta"].min())
 
 
-def _upper_bound(item: Item, x: float, others: pl.Series) -> float | None:
-    """A delta large enough that going further cannot help (manual points stop at the weight)."""
+def _upper_bounds(item: Item, x: float, others: pl.Series) -> list[float]:
+    """Growing deltas to bracket the answer; the last is large enough that more cannot help."""
     if item.method == "manual":
         room = item.weight - x
-        return room if room > 0 else None
+        return [room] if room > 0 else []
     values = [v for v in others.to_list() if v is not None] + [x]
-    return max(max(values) - min(values), abs(x), 1.0) * 1000
+    spread = max(max(values) - min(values), abs(x), 1.0)
+    return [spread, spread * 10, spread * 100, spread * 1000]
 
 
 def _exact_candidates(
@@ -617,29 +689,3 @@ def _exact_candidates(
     else:
         return None
     return sorted({round(v, COMPARE_DIGITS) for v in values if round(v, COMPARE_DIGITS) > 0})
-
-
-def _first_winning(
-    rules: Rules,
-    members: pl.DataFrame,
-    adjust: pl.DataFrame,
-    unit: str,
-    item: Item,
-    x: float,
-    deltas: Sequence[float],
-    rank: int,
-) -> float | None:
-    """The smallest delta among `deltas` that lifts `unit` above `rank`, by scoring scenarios."""
-    if not deltas:
-        return None
-    sign = -1.0 if item.lower_is_better else 1.0
-    scenarios = pl.DataFrame({"scenario": list(range(len(deltas))), "delta": list(deltas)})
-    target = (pl.col("unit") == unit) & (pl.col("item") == item.code)
-    frame = members.join(scenarios, how="cross").with_columns(
-        x=pl.when(target).then(pl.lit(x) + sign * pl.col("delta")).otherwise(pl.col("x"))
-    )
-    keys = ["group", "scenario"]
-    scored = score_items(rules, frame, keys)
-    ranks = rank_units(rules, scored, adjust, keys).filter(pl.col("unit") == unit)
-    won = ranks.join(scenarios, on="scenario").filter(pl.col("rank") < rank)
-    return None if won.height == 0 else float(won["delta"].min())

@@ -131,7 +131,10 @@ def observation_frame(
 def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataFrame:
     """The engine's progress rows for every readable unit × indicator with a target."""
     targets = target_frame(access, period.year, scope)
-    actuals = observation_frame(access, period, scope)
+    # A figure entered before its target exists waits for the target; it must not break a page.
+    actuals = observation_frame(access, period, scope).join(
+        targets.select("unit", "indicator"), on=["unit", "indicator"], how="semi"
+    )
     indicators = Indicator.objects.all()
     if scope.indicator_ids is not None:
         indicators = indicators.filter(pk__in=scope.indicator_ids)
@@ -163,3 +166,29 @@ def latest_period() -> Period | None:
     """The latest month with figures: where the overview opens."""
     latest = Observation.objects.filter(value__isnull=False).order_by("-year", "-month").first()
     return None if latest is None else Period(latest.year, latest.month)
+
+
+def periods_with_figures(until: Period | None = None) -> list[Period]:
+    """Every month with any figure, latest first, up to `until`: the choices of a period picker."""
+    months = (
+        Observation.objects.filter(value__isnull=False)
+        .values_list("year", "month")
+        .distinct()
+        .order_by("-year", "-month")
+    )
+    periods = [Period(year, month) for year, month in months]
+    if until is not None:
+        periods = [p for p in periods if (p.year, p.month) <= (until.year, until.month)]
+    return periods
+
+
+def unit_monthly_series(access: Access, unit: Unit, year: int) -> pl.DataFrame:
+    """`monthly_series` for every indicator of one unit at once (one query, for a unit's page)."""
+    rows = Observation.objects.filter(
+        _unit_filter(access, Scope(unit_ids=frozenset({unit.pk}))), year__in=[year, year - 1]
+    ).values_list("indicator__code", "year", "month", "value")
+    return pl.DataFrame(
+        [(code, y, m, None if v is None else float(v)) for code, y, m, v in rows],
+        schema={"indicator": pl.String, "year": pl.Int64, "month": pl.Int64, "value": pl.Float64},
+        orient="row",
+    ).sort("indicator", "year", "month")

@@ -20,6 +20,8 @@ from saima.org.access import Access
 from saima.org.models import Unit
 
 LIMIT = Decimal("1e14")
+#: Significant digits every supported database keeps exactly (SQLite stores decimals as doubles).
+SIGNIFICANT_DIGITS = 15
 
 
 def to_decimal(value: object, *, field: str) -> Decimal | None:
@@ -34,6 +36,15 @@ def to_decimal(value: object, *, field: str) -> Decimal | None:
         ) from None
     if not number.is_finite() or abs(number) >= LIMIT:
         raise ValidationError({field: _("%(value)s is out of range.") % {"value": value}})
+    # SQLite stores a DecimalField as an 8-byte float: more digits would come back altered, and
+    # a figure that rounds up to 1e14 could not be read back at all.
+    if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+        raise ValidationError(
+            {
+                field: _("%(value)s has more than %(digits)s significant digits.")
+                % {"value": value, "digits": SIGNIFICANT_DIGITS}
+            }
+        )
     return number
 
 
@@ -66,8 +77,9 @@ def observation_set(
     number = to_decimal(value, field="value")
     if number is not None and number < 0 and indicator.kind != Indicator.Kind.GROWTH:
         raise ValidationError({"value": _("A cumulative figure cannot be negative.")})
-    observation, _created = Observation.objects.select_for_update().get_or_create(
-        unit=unit, indicator=indicator, year=period.year, month=period.month
+    key = {"unit": unit, "indicator": indicator, "year": period.year, "month": period.month}
+    observation = Observation.objects.select_for_update().filter(**key).first() or Observation(
+        **key
     )
     observation.value = number
     observation.last_year_value = to_decimal(last_year_value, field="last_year_value")
@@ -101,7 +113,10 @@ def target_set(
     if number is not None and number <= 0 and indicator.kind != Indicator.Kind.GROWTH:
         raise ValidationError({"value": _("This kind of indicator needs a positive target.")})
     target, _created = Target.objects.select_for_update().get_or_create(
-        unit=unit, indicator=indicator, year=year, defaults={"value": number}
+        unit=unit,
+        indicator=indicator,
+        year=year,
+        defaults={"value": number, "not_applicable": not_applicable},
     )
     target.value = None if not_applicable else number
     target.not_applicable = not_applicable

@@ -1,11 +1,22 @@
-"""Template context every page gets: the reader's access and the demo flag."""
+"""Template context every page gets: the reader's access, the demo flag, the language switch."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from saima.org.access import access_of
+from saima.org.access import Access, access_of
+
+#: How each language names itself on the switch.
+SWITCH_LABELS = {"zh-hans": "中文", "en": "English"}
 
 
 def saima(request) -> dict:
-    return {"access": access_of(request), "demo_mode": settings.DEMO}
+    # A request refused before authentication (a bad Host header) has no user yet.
+    access = access_of(request) if hasattr(request, "user") else Access(user_id=None)
+    return {
+        "access": access,
+        "demo_mode": settings.DEMO,
+        "language_switch": [
+            (code, SWITCH_LABELS.get(code, str(name))) for code, name in settings.LANGUAGES
+        ],
+    }

@@ -1,7 +1,15 @@
+"""The pages of the web platform."""
+
 from django.urls import path
 
 from saima.web import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("units/", views.units, name="units"),
+    path("units/<slug:code>/", views.unit, name="unit"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("indicators/<slug:code>/", views.indicator, name="indicator"),
 ]

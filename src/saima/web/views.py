@@ -1,5 +1,148 @@
-from django.http import HttpResponse
+"""The pages: thin views that read through access-scoped selectors and the engine.
+
+Every page but login needs a signed-in person; what they see is scoped by their `Access`. A period
+that cannot be shown is a 400 page, an unknown code a 404, a unit they may not see a 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from saima.engine import DataError, Period
+from saima.metrics import selectors
+from saima.metrics.models import Indicator
+from saima.metrics.selectors import Scope
+from saima.org.access import Access, access_of, readable_unit
+from saima.web import present
+from saima.web.periods import BadPeriod, neighbours, requested_period, this_month
 
 
+def page(view):
+    """A signed-in page; a period it cannot show is a 400, figures the engine refuses a notice."""
+
+    @login_required
+    @require_safe
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadPeriod as exc:
+            return render(request, "400.html", {"message": str(exc)}, status=400)
+        except DataError as exc:
+            return render(request, "web/data_problem.html", {"error": exc})
+
+    return wrapper
+
+
+def _period_context(period: Period) -> dict:
+    previous, following = neighbours(period)
+    choices = selectors.periods_with_figures(until=this_month())
+    if all(choice.label != period.label for choice in choices):
+        choices.insert(0, period)
+    return {"period": period, "previous": previous, "next": following, "choices": choices}
+
+
+def _indicators() -> dict[str, Indicator]:
+    return {indicator.code: indicator for indicator in Indicator.objects.all()}
+
+
+def _units(access: Access) -> dict:
+    return {unit.code: unit for unit in access.units()}
+
+
+def _figures(access: Access, period: Period, scope: Scope | None = None, *, units=None):
+    frame = selectors.progress(access, period, scope or Scope())
+    return present.figures(frame, _units(access) if units is None else units, _indicators())
+
+
+@page
 def overview(request):
-    return HttpResponse("Saima")
+    access = access_of(request)
+    period = requested_period(request.GET)
+    found = _figures(access, period)
+    board = present.Board.build(found, half_year=period.is_half_year)
+    return render(request, "web/overview.html", {**_period_context(period), "board": board})
+
+
+@page
+def units(request):
+    access = access_of(request)
+    period = requested_period(request.GET)
+    units = _units(access)
+    found = _figures(access, period, units=units)
+    counts = present.light_counts_by(found, lambda figure: figure.unit.code)
+    rows = [(unit, counts[unit.code]) for unit in units.values()]
+    groups = present.by_group(rows, lambda row: row[0])
+    return render(request, "web/units.html", {**_period_context(period), "groups": groups})
+
+
+@page
+def unit(request, code: str):
+    access = access_of(request)
+    unit = readable_unit(access, code)
+    period = requested_period(request.GET)
+    scope = Scope(unit_ids=frozenset({unit.pk}))
+    found = _figures(access, period, scope, units={unit.code: unit})
+    series = selectors.unit_monthly_series(access, unit, period.year)
+    context = {
+        "unit": unit,
+        "figures": found,
+        "counts": present.light_counts(found),
+        "charts": present.trend_charts(found, series, period.year),
+    }
+    return render(request, "web/unit.html", {**_period_context(period), **context})
+
+
+@page
+def indicators(request):
+    access = access_of(request)
+    period = requested_period(request.GET)
+    found = _figures(access, period)
+    counts = present.light_counts_by(found, lambda figure: figure.indicator.code)
+    rows = [(indicator, counts[indicator.code]) for indicator in Indicator.objects.all()]
+    return render(request, "web/indicators.html", {**_period_context(period), "rows": rows})
+
+
+@page
+def indicator(request, code: str):
+    access = access_of(request)
+    indicator = get_object_or_404(Indicator, code=code)
+    period = requested_period(request.GET)
+    frame = selectors.progress(access, period, Scope(indicator_ids=frozenset({indicator.pk})))
+    found = present.figures(frame, _units(access), {indicator.code: indicator})
+    context = {
+        "indicator": indicator,
+        "groups": present.ranked(found),
+        "counts": present.light_counts(found),
+    }
+    return render(request, "web/indicator.html", {**_period_context(period), **context})
+
+
+def demo_logins() -> tuple[list[tuple[str, str]], str | None]:
+    """The demo's sign-ins and password, when the demo data module is there."""
+    try:
+        from saima.demo import DEMO_LOGINS, DEMO_PASSWORD
+    except ImportError:
+        return [], None
+    return list(DEMO_LOGINS), DEMO_PASSWORD
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO:
+            context["demo_logins"], context["demo_password"] = demo_logins()
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only), then back to the login page."""

@@ -3,12 +3,19 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from saima.engine import DataError, IndicatorSpec, compute_progress, parse_period
+from saima.engine import (
+    DataError,
+    IndicatorSpec,
+    compute_progress,
+    compute_progress_periods,
+    parse_period,
+)
 
 from .builders import actuals, targets
 
 
 def run(target_rows, actual_rows, period, specs=None, **target_extra):
+    actual_rows = actual_rows or [("nobody", "none", "2025-01", None)]
     frame = compute_progress(
         targets(target_rows, **target_extra),
         actuals(actual_rows),
@@ -58,7 +65,8 @@ def test_profile_with_combined_january_february():
         rows = run([("A", "fai", 100.0)], [("A", "fai", period, 20.0)], period, spec)
         assert rows["A"]["time_progress"] == tau
     assert rows["A"]["projection"] == 20.0
-    with pytest.raises(DataError, match="no January figure"):
+    assert run([("A", "fai", 100.0)], [], "2026-01", spec) == {}  # no January period
+    with pytest.raises(DataError, match="January and February together"):
         run([("A", "fai", 100.0)], [("A", "fai", "2026-01", 5.0)], "2026-01", spec)
 
 
@@ -261,3 +269,57 @@ def test_a_targets_own_profile_overrides_the_indicators():
     rows = {r["unit"]: r for r in frame.iter_rows(named=True)}
     assert rows["A"]["time_progress"] == 30.0
     assert rows["B"]["time_progress"] == 25.0
+
+
+def test_many_periods_in_one_pass_equal_one_period_at_a_time():
+    spec = {
+        "fai": IndicatorSpec(
+            "fai", profile=(8, 18, 27, 36, 45, 55, 63, 71, 80, 88, 100), combined_jan_feb=True
+        ),
+        "rev": IndicatorSpec("rev", profile="last_year"),
+        "ivag": IndicatorSpec("ivag", kind="growth"),
+    }
+    target_frame = targets(
+        [
+            ("A", "fai", 100.0),
+            ("B", "fai", 80.0),
+            ("A", "rev", 50.0),
+            ("B", "rev", 40.0),
+            ("A", "ivag", 6.0),
+            ("B", "ivag", 7.0),
+        ]
+    )
+    rows = []
+    for month in range(1, 13):
+        for unit, pace in (("A", 1.0), ("B", 0.8)):
+            rows.append((unit, "rev", f"2025-{month:02d}", 3.0 * month * pace))
+            if month >= 2:
+                rows.append((unit, "fai", f"2026-{month:02d}", 8.0 * month * pace))
+            rows.append((unit, "rev", f"2026-{month:02d}", 3.5 * month * pace))
+            if month != 7:
+                rows.append((unit, "ivag", f"2026-{month:02d}", 5.0 + pace + month / 10))
+    actual_frame = actuals(rows)
+    periods = [parse_period(f"2026-{m:02d}") for m in range(2, 13)]
+    together = compute_progress_periods(target_frame, actual_frame, periods, specs=spec)
+    for period in periods:
+        alone = compute_progress(target_frame, actual_frame, period, specs=spec)
+        assert together.filter(pl.col("month") == period.month).drop("month").equals(alone)
+
+
+def test_last_year_schedule_reaches_exactly_full_time_in_december():
+    # 757.56·100/757.56 is 100.00000000000001 in floating point: still the end of the year.
+    spec = {"retail": IndicatorSpec("retail", profile="last_year")}
+    frame = compute_progress(
+        targets([("U1", "retail", 800.0)]),
+        actuals(
+            [
+                ("U1", "retail", "2025-06", 300.0),
+                ("U1", "retail", "2025-12", 757.56),
+                ("U1", "retail", "2026-12", 790.0),
+            ]
+        ),
+        parse_period("2026-12"),
+        specs=spec,
+    )
+    assert frame["time_progress"][0] == pytest.approx(100.0)
+    assert frame["light"][0] == "yellow"

@@ -1,0 +1,76 @@
+"""The computation timed on the Saima side: progress for every period, a race for each quarter."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+from national import Dataset
+
+from saima.engine import (
+    Period,
+    RaceResult,
+    compute_progress_periods,
+    gains,
+    score_race,
+    specs_from_rules,
+)
+
+
+@dataclass
+class EngineOutput:
+    progress: dict[int, pl.DataFrame]
+    races: dict[int, RaceResult]
+    seconds: dict[str, float]
+
+
+def run_engine(data: Dataset) -> EngineOutput:
+    """Progress for each month of `data.months`, then a race for each quarter end among them."""
+    start = time.perf_counter()
+    specs = specs_from_rules(data.rules)
+    every_month = compute_progress_periods(
+        data.targets,
+        data.actuals,
+        [Period(data.rules.year, month) for month in data.months],
+        specs=specs,
+        thresholds=data.rules.thresholds,
+    )
+    progress = {
+        month: frame.drop("month")
+        for (month,), frame in every_month.partition_by("month", as_dict=True).items()
+    }
+    middle = time.perf_counter()
+    races: dict[int, RaceResult] = {}
+    previous = None
+    for month in data.race_months:
+        race = score_race(
+            data.rules,
+            progress[month],
+            data.units,
+            adjustments=data.adjustments,
+            previous=previous,
+        )
+        races[month] = race
+        previous = race.standings
+    end = time.perf_counter()
+    seconds = {"progress": middle - start, "race": end - middle, "total": end - start}
+    return EngineOutput(progress=progress, races=races, seconds=seconds)
+
+
+def unit_for_gains(result: RaceResult, group: str) -> str:
+    """The unit in the middle of `group`'s standings."""
+    members = result.standings.filter(pl.col("group") == group).sort("rank")
+    return members["unit"][members.height // 2]
+
+
+def group_by_size(result: RaceResult, which: str) -> str:
+    """The name of the smallest or largest race group."""
+    sizes = result.standings.group_by("group").len().sort("len", "group")
+    return sizes["group"][0 if which == "smallest" else -1]
+
+
+def time_gains(result: RaceResult, unit: str) -> tuple[float, pl.DataFrame]:
+    start = time.perf_counter()
+    frame = gains(result, units=[unit])
+    return time.perf_counter() - start, frame

@@ -1,0 +1,269 @@
+"""Write the generated demo data into the database, in one transaction, with bulk inserts.
+
+Targets and figures are bulk-created with their history (`bulk_create_with_history`), so each
+shows one "+" record with no user and the change reason "demo load".
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from saima.demo.generate import Dataset, build_dataset, check_request
+from saima.demo.summary import CHANGE_REASON, DEMO_LOGINS, DEMO_PASSWORD, DemoSummary
+from saima.metrics.models import Indicator, Observation, Target
+from saima.org.models import RaceGroup, Role, Unit
+from saima.org.services import user_create
+
+DEMO_USERNAMES = tuple(username for username, _role in DEMO_LOGINS)
+BATCH = 2000
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded as asked (the message says why)."""
+
+
+def load_demo(
+    *,
+    as_of: datetime.date,
+    scale: str = "city",
+    reset: bool = False,
+    units: int | None = None,
+) -> DemoSummary:
+    """Fill the database with the demo city (or province), unless it already has units.
+
+    With `reset`, first delete every unit, race group, indicator, target and figure, the history
+    of targets and figures, and the demo logins: a reset is for a demo database only.
+    """
+    started = time.perf_counter()
+    check_request(scale=scale, units=units)
+    with transaction.atomic():
+        if Unit.objects.exists() and not reset:
+            return DemoSummary(
+                loaded=False,
+                message="The database already has units; nothing was loaded "
+                "(reset to replace them with the demo).",
+                race_groups=RaceGroup.objects.count(),
+                units=Unit.objects.count(),
+                indicators=Indicator.objects.count(),
+                targets=Target.objects.count(),
+                observations=Observation.objects.count(),
+            )
+        if reset:
+            delete_demo_data()
+        taken = sorted(
+            get_user_model()
+            .objects.filter(username__in=DEMO_USERNAMES)
+            .values_list("username", flat=True)
+        )
+        if taken:
+            raise DemoError(
+                f"the demo logins {', '.join(taken)} already exist; load with reset to replace them"
+            )
+        data = build_dataset(as_of=as_of, scale=scale, units=units)
+        _write(data)
+    return DemoSummary(
+        loaded=True,
+        message=f"Loaded the demo {data.scale} ({data.root[2]}).",
+        scale=data.scale,
+        as_of=data.as_of,
+        year=data.year,
+        months=data.months,
+        race_groups=len(data.groups),
+        units=len(data.units),
+        indicators=len(data.indicators),
+        targets=len(data.targets),
+        observations=len(data.observations),
+        notes=sum(1 for row in data.observations if row.note),
+        red_units=data.red_units,
+        missing_units=data.missing_units,
+        logins=list(DEMO_LOGINS),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def delete_demo_data() -> None:
+    """Delete all units, groups, indicators, targets, figures, their history and demo logins.
+
+    Figures and targets are deleted with raw deletes, so that history does not record half a
+    million deletions one by one.
+    """
+    for model in (Observation.history.model, Observation, Target.history.model, Target):
+        queryset = model._base_manager.all()
+        queryset._raw_delete(queryset.db)
+    Unit.objects.update(parent=None)
+    Unit.objects.all().delete()
+    RaceGroup.objects.all().delete()
+    Indicator.objects.all().delete()
+    get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+
+
+def _write(data: Dataset) -> None:
+    now = timezone.now()
+    groups = {}
+    for order, spec in enumerate(data.groups, start=1):
+        group = RaceGroup(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, order=order)
+        group.full_clean(validate_unique=False, validate_constraints=False)
+        groups[spec.code] = group
+    RaceGroup.objects.bulk_create(groups.values())
+    code, name_zh, name_en = data.root
+    root = Unit(code=code, name_zh=name_zh, name_en=name_en, kind=Unit.Kind.CITY, order=0)
+    root.full_clean()
+    root.save()
+    units = {}
+    for order, spec in enumerate(data.units, start=1):
+        unit = Unit(
+            code=spec.code,
+            name_zh=spec.name_zh,
+            name_en=spec.name_en,
+            kind=spec.kind,
+            parent=root,
+            race_group=groups[spec.group],
+            order=order,
+        )
+        unit.full_clean(validate_unique=False, validate_constraints=False)
+        units[spec.code] = unit
+    Unit.objects.bulk_create(units.values(), batch_size=BATCH)
+    indicators = {}
+    for order, spec in enumerate(data.indicators, start=1):
+        indicator = Indicator(
+            code=spec.code,
+            name_zh=spec.name_zh,
+            name_en=spec.name_en,
+            kind=spec.kind,
+            direction=spec.direction,
+            measure_zh=spec.measure_zh,
+            measure_en=spec.measure_en,
+            decimals=spec.decimals,
+            frequency=Indicator.Frequency.MONTHLY,
+            combined_jan_feb=spec.combined_jan_feb,
+            profile=list(spec.profile) if spec.profile else None,
+            order=order,
+        )
+        indicator.full_clean(validate_unique=False, validate_constraints=False)
+        indicators[spec.code] = indicator
+    Indicator.objects.bulk_create(indicators.values())
+
+    targets = []
+    for row in data.targets:
+        target = Target(
+            unit=units[row.unit],
+            indicator=indicators[row.indicator],
+            year=row.year,
+            value=row.value,
+            not_applicable=row.not_applicable,
+            last_year_total=row.last_year_total,
+        )
+        target._history_user = None
+        targets.append(target)
+    _bulk_with_history(targets, Target, now)
+
+    observations = []
+    for row in data.observations:
+        observation = Observation(
+            unit=units[row.unit],
+            indicator=indicators[row.indicator],
+            year=row.year,
+            month=row.month,
+            value=row.value,
+            last_year_value=row.last_year_value,
+            growth=row.growth,
+            note=row.note,
+        )
+        observation._history_user = None
+        observations.append(observation)
+    _bulk_with_history(observations, Observation, now)
+
+    for username, _role in DEMO_LOGINS:
+        user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            roles=_roles(username, units),
+            is_staff=username == "office",
+        )
+
+
+def _roles(username: str, units: dict[str, Unit]) -> list[tuple[str, Unit | None]]:
+    from saima.demo.catalogue import REPORTER_UNIT
+
+    return {
+        "office": [(Role.OFFICE, None)],
+        "leader": [(Role.LEADER, None)],
+        "reporter": [(Role.REPORTER, units[REPORTER_UNIT])],
+        "approver": [(Role.APPROVER, units[REPORTER_UNIT])],
+    }[username]
+
+
+def _bulk_with_history(objects: list, model, when: datetime.datetime) -> None:
+    bulk_create_with_history(
+        objects,
+        model,
+        batch_size=BATCH,
+        default_user=None,
+        default_change_reason=CHANGE_REASON,
+        default_date=when,
+    )
+
+
+def data_digest() -> str:
+    """A SHA-256 of every demo row by natural keys (no ids, no timestamps)."""
+    digest = hashlib.sha256()
+
+    def feed(rows) -> None:
+        for row in rows:
+            digest.update(repr(tuple(row)).encode("utf-8"))
+            digest.update(b"\n")
+
+    feed(RaceGroup.objects.order_by("code").values_list("code", "name_zh", "name_en", "order"))
+    feed(
+        Unit.objects.order_by("code").values_list(
+            "code", "name_zh", "name_en", "kind", "parent__code", "race_group__code", "order"
+        )
+    )
+    feed(
+        Indicator.objects.order_by("code").values_list(
+            "code",
+            "name_zh",
+            "name_en",
+            "kind",
+            "direction",
+            "measure_zh",
+            "measure_en",
+            "decimals",
+            "frequency",
+            "combined_jan_feb",
+            "profile",
+            "yellow_pp",
+            "order",
+        )
+    )
+    feed(
+        Target.objects.order_by("unit__code", "indicator__code", "year").values_list(
+            "unit__code",
+            "indicator__code",
+            "year",
+            "value",
+            "not_applicable",
+            "last_year_total",
+            "profile",
+        )
+    )
+    feed(
+        Observation.objects.order_by("unit__code", "indicator__code", "year", "month").values_list(
+            "unit__code",
+            "indicator__code",
+            "year",
+            "month",
+            "value",
+            "last_year_value",
+            "growth",
+            "note",
+        )
+    )
+    return digest.hexdigest()

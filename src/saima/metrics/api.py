@@ -1,0 +1,435 @@
+"""API routes for indicators, targets, figures, their history, and computed progress.
+
+Stored figures (targets, observations) travel as strings of exact decimals ("58.5", trailing zeros
+dropped), so nothing is lost to binary floating point; they may be sent as strings or JSON numbers.
+Computed progress is the engine's output and travels as JSON numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool
+
+from saima.engine import Period, parse_period
+from saima.metrics import selectors
+from saima.metrics.models import Indicator, Observation, Target
+from saima.metrics.services import (
+    check_period_open,
+    observation_set,
+    target_set,
+    to_decimal,
+)
+from saima.org.access import Access, access_of, readable_unit, require_office
+from saima.org.api import ERRORS, Code, CodeFilter
+from saima.org.models import Unit
+
+router = Router(tags=["metrics"])
+
+Year = Annotated[int, Field(ge=1990, le=2100)]
+PeriodName = Annotated[
+    str, Field(max_length=16, description="2026-06, 2026-Q2, 2026-H1 or 2026 (cumulative)")
+]
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+def _figure_input(value: object) -> object:
+    """Let through what could be a number (a string, an integer or a float); refuse the rest."""
+    if value is None or (isinstance(value, int | float | str) and not isinstance(value, bool)):
+        if isinstance(value, str) and len(value) > 64:
+            raise ValueError(_("This is too long to be a number."))
+        return value
+    raise ValueError(_('Give a number, as a JSON number or a string such as "58.5".'))
+
+
+def text_input(value: str | None) -> str:
+    """Text the database can store: no NUL character, no lone surrogate (null means blank)."""
+    if value is None:
+        return ""
+    if "\x00" in value:
+        raise ValueError(_("The text contains a NUL character."))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(_("The text is not valid Unicode.")) from None
+    return value
+
+
+Figure = Annotated[str | int | float | None, BeforeValidator(_figure_input)]
+Note = Annotated[str | None, Field(max_length=4000), AfterValidator(text_input)]
+
+
+class ObservationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Figure = Field(description="Cumulative value from January; null clears it.")
+    last_year_value: Figure = None
+    growth: Figure = Field(None, description="Reported growth in percent.")
+    note: Note = ""
+
+
+class TargetIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Figure = None
+    not_applicable: StrictBool = False
+    last_year_total: Figure = None
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def figure(number: Decimal | None) -> str | None:
+    """An exact decimal as a plain string without trailing zeros ("58.5", "120", "-0.3")."""
+    if number is None:
+        return None
+    if number == 0:
+        return "0"
+    return format(number.normalize(), "f")
+
+
+class IndicatorOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    direction: str
+    measure_zh: str
+    measure_en: str
+    decimals: int
+    frequency: str
+    combined_jan_feb: bool
+    profile: list[float] | None
+
+
+class TargetOut(Schema):
+    unit: str
+    indicator: str
+    year: int
+    value: str | None
+    not_applicable: bool
+    last_year_total: str | None
+    profile: list[float] | None
+
+
+class ObservationOut(Schema):
+    unit: str
+    indicator: str
+    period: str
+    year: int
+    month: int
+    value: str | None
+    last_year_value: str | None
+    growth: str | None
+    note: str
+    entered_by: str | None
+    entered_at: datetime
+
+
+class ChangeOut(Schema):
+    history_id: int
+    change: str = Field(description="created, changed or deleted")
+    changed_at: datetime
+    changed_by: str | None
+    value: str | None
+    last_year_value: str | None
+    growth: str | None
+    note: str
+
+
+class ProgressOut(Schema):
+    unit: str
+    indicator: str
+    period: str
+    kind: str | None
+    direction: str | None
+    value: float | None
+    target: float | None
+    last_year_value: float | None
+    time_progress: float | None
+    completion: float | None
+    gap_pp: float | None
+    light: str | None
+    double_over_half: bool | None
+    run_rate_needed: float | None
+    run_rate_ratio: float | None
+    required_growth: float | None
+    projection: float | None
+    growth: float | None
+    applicable: bool | None
+
+
+def indicator_out(indicator: Indicator) -> IndicatorOut:
+    return IndicatorOut(
+        code=indicator.code,
+        name_zh=indicator.name_zh,
+        name_en=indicator.name_en,
+        kind=indicator.kind,
+        direction=indicator.direction,
+        measure_zh=indicator.measure_zh,
+        measure_en=indicator.measure_en,
+        decimals=indicator.decimals,
+        frequency=indicator.frequency,
+        combined_jan_feb=indicator.combined_jan_feb,
+        profile=indicator.profile or None,
+    )
+
+
+def target_out(target: Target) -> TargetOut:
+    return TargetOut(
+        unit=target.unit.code,
+        indicator=target.indicator.code,
+        year=target.year,
+        value=figure(target.value),
+        not_applicable=target.not_applicable,
+        last_year_total=figure(target.last_year_total),
+        profile=target.profile or None,
+    )
+
+
+def observation_out(observation: Observation) -> ObservationOut:
+    return ObservationOut(
+        unit=observation.unit.code,
+        indicator=observation.indicator.code,
+        period=Period(observation.year, observation.month).label,
+        year=observation.year,
+        month=observation.month,
+        value=figure(observation.value),
+        last_year_value=figure(observation.last_year_value),
+        growth=figure(observation.growth),
+        note=observation.note,
+        entered_by=observation.entered_by.get_username() if observation.entered_by else None,
+        entered_at=observation.entered_at,
+    )
+
+
+_CHANGES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def change_out(record) -> ChangeOut:
+    return ChangeOut(
+        history_id=record.history_id,
+        change=_CHANGES.get(record.history_type, record.history_type),
+        changed_at=record.history_date,
+        changed_by=record.history_user.get_username() if record.history_user else None,
+        value=figure(record.value),
+        last_year_value=figure(record.last_year_value),
+        growth=figure(record.growth),
+        note=record.note,
+    )
+
+
+def progress_out(row: dict) -> ProgressOut:
+    """One engine row, with NaN and infinities (not JSON) as null."""
+    clean = {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value
+        for key, value in row.items()
+    }
+    return ProgressOut(**{key: clean.get(key) for key in ProgressOut.model_fields})
+
+
+# --- Fetch and authorise (one helper per object type) --------------------------------------------
+
+
+def indicator_by_code(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404(_("There is no indicator with the code %(code)s.") % {"code": code})
+    return indicator
+
+
+def editable_unit(access: Access, code: str) -> Unit:
+    """The unit named by `code`, if this person may enter its figures (404 / 403)."""
+    unit = readable_unit(access, code)
+    if not access.can_edit_figures(unit.pk):
+        raise PermissionDenied(_("You may not enter figures for %(unit)s.") % {"unit": unit})
+    return unit
+
+
+def check_figures(payload: Schema, *fields: str) -> None:
+    """Refuse a figure that is not a number, or that the database cannot keep exactly (400)."""
+    errors: dict[str, list] = {}
+    for field in fields:
+        try:
+            to_decimal(getattr(payload, field), field=field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def open_period(text: str) -> Period:
+    """A period name that parses and is not in the future (PeriodError / ValidationError: 400)."""
+    period = parse_period(text)
+    check_period_open(period)
+    return period
+
+
+def _filters(
+    access: Access, unit: str | None, indicator: str | None
+) -> tuple[Unit | None, Indicator | None]:
+    """The optional unit (readable) and indicator filters of a list route."""
+    return (
+        readable_unit(access, unit) if unit else None,
+        indicator_by_code(indicator) if indicator else None,
+    )
+
+
+# --- Indicators ----------------------------------------------------------------------------------
+
+
+@router.get("/indicators", response={200: list[IndicatorOut], **ERRORS})
+def list_indicators(request):
+    return [indicator_out(indicator) for indicator in Indicator.objects.all()]
+
+
+@router.get("/indicators/{code}", response={200: IndicatorOut, **ERRORS})
+def get_indicator(request, code: Code):
+    return indicator_out(indicator_by_code(code))
+
+
+# --- Targets -------------------------------------------------------------------------------------
+
+
+class TargetQuery(Schema):
+    year: Year
+    unit: CodeFilter = None
+    indicator: CodeFilter = None
+
+
+@router.get("/targets", response={200: list[TargetOut], **ERRORS})
+def list_targets(request, filters: Query[TargetQuery]):
+    """Annual targets of the units the caller may read."""
+    access = access_of(request)
+    unit, indicator = _filters(access, filters.unit, filters.indicator)
+    targets = Target.objects.filter(unit__in=access.units(), year=filters.year)
+    if unit is not None:
+        targets = targets.filter(unit=unit)
+    if indicator is not None:
+        targets = targets.filter(indicator=indicator)
+    targets = targets.select_related("unit", "indicator").order_by(
+        "unit__order", "unit__code", "indicator__order", "indicator__code"
+    )
+    return [target_out(target) for target in targets]
+
+
+@router.put("/targets/{unit}/{indicator}/{year}", response={200: TargetOut, **ERRORS})
+def put_target(request, unit: Code, indicator: Code, year: Year, payload: TargetIn):
+    """Set one unit's annual target on one indicator (the office only)."""
+    access = access_of(request)
+    the_unit = readable_unit(access, unit)
+    the_indicator = indicator_by_code(indicator)
+    require_office(access)
+    check_figures(payload, "value", "last_year_total")
+    target = target_set(
+        access=access,
+        user=request.user,
+        unit=the_unit,
+        indicator=the_indicator,
+        year=year,
+        value=payload.value,
+        not_applicable=payload.not_applicable,
+        last_year_total=payload.last_year_total,
+    )
+    return target_out(target)
+
+
+# --- Observations --------------------------------------------------------------------------------
+
+
+class PeriodQuery(Schema):
+    period: PeriodName
+    unit: CodeFilter = None
+    indicator: CodeFilter = None
+
+
+@router.get("/observations", response={200: list[ObservationOut], **ERRORS})
+def list_observations(request, filters: Query[PeriodQuery]):
+    """Reported figures for one period, of the units the caller may read."""
+    access = access_of(request)
+    period = open_period(filters.period)
+    unit, indicator = _filters(access, filters.unit, filters.indicator)
+    observations = Observation.objects.filter(
+        unit__in=access.units(), year=period.year, month=period.month
+    )
+    if unit is not None:
+        observations = observations.filter(unit=unit)
+    if indicator is not None:
+        observations = observations.filter(indicator=indicator)
+    observations = observations.select_related("unit", "indicator", "entered_by").order_by(
+        "unit__order", "unit__code", "indicator__order", "indicator__code"
+    )
+    return [observation_out(observation) for observation in observations]
+
+
+@router.put("/observations/{unit}/{indicator}/{period}", response={200: ObservationOut, **ERRORS})
+def put_observation(
+    request, unit: Code, indicator: Code, period: PeriodName, payload: ObservationIn
+):
+    """Store one cumulative figure: the unit's reporter or the office."""
+    access = access_of(request)
+    the_unit = editable_unit(access, unit)
+    the_indicator = indicator_by_code(indicator)
+    the_period = open_period(period)
+    check_figures(payload, "value", "last_year_value", "growth")
+    observation = observation_set(
+        access=access,
+        user=request.user,
+        unit=the_unit,
+        indicator=the_indicator,
+        period=the_period,
+        value=payload.value,
+        last_year_value=payload.last_year_value,
+        growth=payload.growth,
+        note=payload.note,
+    )
+    return observation_out(observation)
+
+
+@router.get(
+    "/observations/{unit}/{indicator}/{period}/history",
+    response={200: list[ChangeOut], **ERRORS},
+)
+def observation_history(request, unit: Code, indicator: Code, period: PeriodName):
+    """Every recorded change of one figure, oldest first, with who and when."""
+    access = access_of(request)
+    the_unit = readable_unit(access, unit)
+    the_indicator = indicator_by_code(indicator)
+    the_period = open_period(period)
+    records = (
+        Observation.history.filter(
+            unit_id=the_unit.pk,
+            indicator_id=the_indicator.pk,
+            year=the_period.year,
+            month=the_period.month,
+        )
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    return [change_out(record) for record in records]
+
+
+# --- Progress ------------------------------------------------------------------------------------
+
+
+@router.get("/progress", response={200: list[ProgressOut], **ERRORS})
+def progress(request, filters: Query[PeriodQuery]):
+    """Progress against the time-sequence schedule, as the engine computes it (JSON numbers)."""
+    access = access_of(request)
+    period = open_period(filters.period)
+    unit, indicator = _filters(access, filters.unit, filters.indicator)
+    scope = selectors.Scope(
+        unit_ids=None if unit is None else frozenset({unit.pk}),
+        indicator_ids=None if indicator is None else frozenset({indicator.pk}),
+    )
+    frame = selectors.progress(access, period, scope)
+    return [progress_out(row) for row in frame.iter_rows(named=True)]

@@ -1,0 +1,316 @@
+"""What the pages show, built from the engine's progress rows: no formula here, only arrangement.
+
+Every figure comes from `selectors.progress` (the engine); this module pairs rows with their unit
+and indicator, formats them at the indicator's decimals, groups units by race group, orders them
+for a ranking and shapes chart data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import polars as pl
+from django.utils.dates import MONTHS_3
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from saima.metrics.models import Indicator
+from saima.org.models import RaceGroup, Unit
+from saima.web import formatting as fmt
+
+#: Kinds measured against the time-sequence schedule (completion vs time progress).
+SCHEDULED = ("amount", "count")
+#: Digits kept when comparing figures for a ranking, as the engine does for its thresholds.
+COMPARE_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Light:
+    """A light as shown: a colour, an icon and a word, so it reads without colour too."""
+
+    key: str
+    icon: str
+    label: Promise
+    meaning: Promise
+
+
+LIGHTS = {
+    "green": Light("green", "✓", _("green"), _("on or ahead of schedule")),
+    "yellow": Light("yellow", "!", _("yellow"), _("slightly behind schedule")),
+    "red": Light("red", "✕", _("red"), _("behind schedule")),
+    "missing": Light("missing", "?", _("missing"), _("not reported")),
+    "n/a": Light("na", "–", _("n/a"), _("does not apply")),
+    None: Light("unknown", "·", _("unknown"), _("cannot be judged")),
+}
+COUNTED = ("green", "yellow", "red", "missing")
+
+
+@dataclass
+class Figure:
+    """One unit's progress on one indicator: the engine's row, formatted for a page."""
+
+    unit: Unit
+    indicator: Indicator
+    row: dict
+
+    def _get(self, name: str) -> float | None:
+        return self.row.get(name)
+
+    @property
+    def light(self) -> Light:
+        return LIGHTS.get(self.row.get("light"), LIGHTS[None])
+
+    @property
+    def scheduled(self) -> bool:
+        return self.indicator.kind in SCHEDULED
+
+    @property
+    def reported(self) -> bool:
+        return self._get("value") is not None
+
+    def _amount(self, name: str) -> str:
+        return fmt.with_measure(self._get(name), self.indicator.decimals, self.indicator.measure)
+
+    @property
+    def value_text(self) -> str:
+        return self._amount("value")
+
+    @property
+    def target_text(self) -> str:
+        return self._amount("target")
+
+    @property
+    def completion_text(self) -> str:
+        return fmt.percent(self._get("completion"))
+
+    @property
+    def time_progress_text(self) -> str:
+        return fmt.percent(self._get("time_progress"))
+
+    @property
+    def gap_text(self) -> str:
+        return fmt.points(self._get("gap_pp"))
+
+    @property
+    def run_rate_text(self) -> str:
+        return self._amount("run_rate_needed")
+
+    @property
+    def run_rate_ratio_text(self) -> str:
+        return fmt.ratio(self._get("run_rate_ratio"))
+
+    @property
+    def required_growth_text(self) -> str:
+        return fmt.percent(self._get("required_growth"))
+
+    @property
+    def projection_text(self) -> str:
+        return self._amount("projection")
+
+    @property
+    def growth_text(self) -> str:
+        return fmt.percent(self._get("growth"))
+
+    @property
+    def data(self) -> dict[str, str]:
+        """Plain figures for data attributes: what a test or a script can read back."""
+        decimals = self.indicator.decimals
+        amounts = ("value", "target", "run_rate_needed", "projection")
+        percents = ("completion", "time_progress", "gap_pp", "required_growth", "growth")
+        data = {name: fmt.fixed(self._get(name), decimals) for name in amounts}
+        data |= {name: fmt.fixed(self._get(name), fmt.PERCENT_DECIMALS) for name in percents}
+        data["run_rate_ratio"] = fmt.fixed(self._get("run_rate_ratio"), fmt.RATIO_DECIMALS)
+        return {name.replace("_", "-"): text for name, text in data.items()}
+
+    @property
+    def tooltip(self) -> str:
+        """The figure in words, for a cell's title and its hover box."""
+        lines = [
+            f"{self.unit.name} · {self.indicator.name}",
+            f"{_('Value')}: {self.value_text}",
+            f"{_('Target')}: {self.target_text}",
+        ]
+        if self._get("completion") is not None:
+            lines.append(f"{_('Completion')}: {self.completion_text}")
+        if self._get("time_progress") is not None:
+            lines.append(f"{_('Time progress')}: {self.time_progress_text}")
+        lines.append(f"{_('Gap')}: {self.gap_text}")
+        lines.append(f"{_('Light')}: {self.light.label} ({self.light.meaning})")
+        return "\n".join(str(line) for line in lines)
+
+    @cached_property
+    def bar(self) -> dict[str, float] | None:
+        """Widths (% of the bar) of completion and the time-progress marker, if on a schedule."""
+        done, due = self._get("completion"), self._get("time_progress")
+        if not self.scheduled or done is None or due is None:
+            return None
+        scale = max(100.0, done, due)
+        return {"done": max(done, 0.0) * 100 / scale, "due": due * 100 / scale}
+
+
+def figures(
+    frame: pl.DataFrame, units: dict[str, Unit], indicators: dict[str, Indicator]
+) -> list[Figure]:
+    """The engine's rows paired with their unit and indicator, in unit then indicator order."""
+    found = [
+        Figure(units[row["unit"]], indicators[row["indicator"]], row)
+        for row in frame.iter_rows(named=True)
+        if row["unit"] in units and row["indicator"] in indicators
+    ]
+    return sorted(found, key=lambda f: (_unit_key(f.unit), f.indicator.order, f.indicator.code))
+
+
+def _group_key(group: RaceGroup | None) -> tuple:
+    return (1, 0, "") if group is None else (0, group.order, group.code)
+
+
+def _unit_key(unit: Unit) -> tuple:
+    return (*_group_key(unit.race_group), unit.order, unit.code)
+
+
+@dataclass
+class Group:
+    """Units of one race group (or of none), each with what the page shows for it."""
+
+    group: RaceGroup | None
+    rows: list = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.group.name if self.group else str(_("Not in a race group"))
+
+
+def by_group(items: Iterable, unit_of=lambda item: item) -> list[Group]:
+    """Items grouped by their unit's race group, groups in their order."""
+    groups: dict[int | None, Group] = {}
+    for item in sorted(items, key=lambda i: _unit_key(unit_of(i))):
+        unit = unit_of(item)
+        groups.setdefault(unit.race_group_id, Group(unit.race_group)).rows.append(item)
+    return list(groups.values())
+
+
+def light_counts(items: Iterable[Figure]) -> dict[str, int]:
+    counts = Counter(f.row.get("light") for f in items)
+    return {key: counts.get(key, 0) for key in COUNTED}
+
+
+def light_counts_by(items: Iterable[Figure], key) -> dict:
+    """Light counts per `key(figure)` (a unit, an indicator), in one pass."""
+    parts: dict = defaultdict(list)
+    for figure in items:
+        parts[key(figure)].append(figure)
+    return defaultdict(lambda: light_counts([]), {k: light_counts(v) for k, v in parts.items()})
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    cells: list[Figure | None]
+
+
+@dataclass
+class Board:
+    """The overview: the grid of lights, its counts, the not-reported list, double over half."""
+
+    indicators: list[Indicator]
+    groups: list[Group]
+    counts: dict[str, int]
+    not_reported: list[tuple[Unit, list[Indicator]]]
+    half_year: Board | None = None
+
+    @classmethod
+    def build(cls, found: list[Figure], *, half_year: bool) -> Board:
+        board = cls._grid(found)
+        if half_year:
+            board.half_year = cls._grid([f for f in found if f.scheduled])
+        return board
+
+    @classmethod
+    def _grid(cls, found: list[Figure]) -> Board:
+        indicators = sorted({f.indicator for f in found}, key=lambda i: (i.order, i.code))
+        cells: dict[Unit, dict[Indicator, Figure]] = defaultdict(dict)
+        for figure in found:
+            cells[figure.unit][figure.indicator] = figure
+        rows = [UnitRow(unit, [by.get(i) for i in indicators]) for unit, by in cells.items()]
+        missing = [
+            (row.unit, [c.indicator for c in row.cells if c and c.row.get("light") == "missing"])
+            for row in rows
+        ]
+        return cls(
+            indicators=indicators,
+            groups=by_group(rows, lambda row: row.unit),
+            counts=light_counts(found),
+            not_reported=[(unit, names) for unit, names in missing if names],
+        )
+
+    @property
+    def over_half(self) -> int:
+        """How many unit × indicator pairs are double over half."""
+        return sum(
+            1
+            for group in self.groups
+            for row in group.rows
+            for cell in row.cells
+            if cell and cell.row.get("double_over_half")
+        )
+
+    @property
+    def pairs(self) -> int:
+        return sum(1 for group in self.groups for row in group.rows for cell in row.cells if cell)
+
+
+def _rank_value(figure: Figure) -> float | None:
+    """What a unit is ranked by: completion for amounts and counts, the value otherwise."""
+    name = "completion" if figure.scheduled else "value"
+    value = figure.row.get(name)
+    if value is None or not figure.row.get("applicable", True):
+        return None
+    value = round(value, COMPARE_DIGITS)
+    return -value if figure.indicator.direction == Indicator.Direction.LOWER else value
+
+
+def ranked(found: list[Figure]) -> list[Group]:
+    """Units ranked within their race group on one indicator (ties share the better place)."""
+    groups = by_group(found, lambda f: f.unit)
+    for group in groups:
+        scores = [_rank_value(f) for f in group.rows]
+        order = sorted(
+            range(len(group.rows)),
+            key=lambda i: (scores[i] is None, -(scores[i] or 0), _unit_key(group.rows[i].unit)),
+        )
+        known = [s for s in scores if s is not None]
+        group.rows = [
+            (None if scores[i] is None else 1 + sum(s > scores[i] for s in known), group.rows[i])
+            for i in order
+        ]
+    return groups
+
+
+def trend_charts(found: list[Figure], series: pl.DataFrame, year: int) -> list[dict]:
+    """Per indicator, this year's and last year's cumulative figures month by month."""
+    months = list(range(1, 13))
+    charts = []
+    for figure in found:
+        indicator = figure.indicator
+        rows = series.filter(pl.col("indicator") == indicator.code)
+        by_year: dict[int, dict[int, float | None]] = defaultdict(dict)
+        for row in rows.iter_rows(named=True):
+            by_year[row["year"]][row["month"]] = row["value"]
+        charts.append(
+            {
+                "id": f"trend-{indicator.code}",
+                "title": indicator.name,
+                "measure": indicator.measure,
+                "decimals": indicator.decimals,
+                "months": [capfirst(str(MONTHS_3[m])) for m in months],
+                "series": [
+                    {"name": str(y), "data": [by_year[y].get(m) for m in months]}
+                    for y in (year, year - 1)
+                ],
+            }
+        )
+    return charts

@@ -1,0 +1,32 @@
+"""Template helpers: links that keep the period, and the engine's figures at given decimals."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from saima.web import formatting as fmt
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def period_url(context, name: str, *args, period=None) -> str:
+    """The URL of page `name`, carrying the page's period (or `period`) in canonical form."""
+    url = reverse(name, args=[arg for arg in args if arg not in ("", None)])
+    chosen = period or context.get("period")
+    return f"{url}?{urlencode({'period': chosen.label})}" if chosen else url
+
+
+@register.filter
+def decimals(value, places: int) -> str:
+    """`{{ value|decimals:2 }}`: a figure rounded for display only."""
+    return fmt.number(None if value is None else float(value), int(places))
+
+
+@register.filter
+def percent_width(value) -> str:
+    """A share as a CSS percentage with a dot for the decimal, whatever the language."""
+    return f"{float(value or 0):.2f}%"

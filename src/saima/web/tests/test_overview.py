@@ -1,0 +1,127 @@
+"""The overview: the grid of lights, its counts, the not-reported list and double over half."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+@pytest.fixture
+def office(as_user):
+    return as_user("office")
+
+
+def _html(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_counts_and_grid_at_june(office):
+    response = office.get("/?period=2026-06")
+    board = response.context["board"]
+    # East and West report all four indicators (all green in the world); North reports nothing.
+    assert board.counts == {"green": 8, "yellow": 0, "red": 0, "missing": 4}
+    html = response.content.decode()
+    assert [g.name for g in board.groups] == ["Counties", "Districts"]  # RaceGroup's ordering
+    assert html.count('data-light="green"') == 8
+    assert html.count('data-light="missing"') == 4
+
+
+def test_cells_link_to_the_unit_page_at_the_indicator(office):
+    html = _html(office, "/?period=2026-06")
+    assert 'href="/units/east/?period=2026-06#ind-fai"' in html
+    assert 'href="/indicators/pm25/?period=2026-06"' in html
+
+
+def test_cell_tooltip_names_the_figures(office):
+    html = _html(office, "/?period=2026-06")
+    cell = re.search(
+        r'<a class="cell[^"]*" href="/units/east/\?period=2026-06#ind-fai" title="([^"]*)"', html
+    )
+    assert cell
+    tooltip = cell.group(1)
+    for part in ("79.20 100m yuan", "144.00 100m yuan", "55.0%", "+5.0 pp", "50.0%"):
+        assert part in tooltip
+
+
+def test_not_reported_lists_north_county_at_june(office):
+    response = office.get("/?period=2026-06")
+    [(unit, indicators)] = response.context["board"].not_reported
+    assert unit.code == "north"
+    assert [i.code for i in indicators] == ["fai", "ivag", "pm25", "projects"]
+    section = response.content.decode().split('id="not-reported"')[1].split("</section>")[0]
+    assert "North County" in section and "East District" not in section
+
+
+def test_everyone_reported_in_may(office):
+    response = office.get("/?period=2026-05")
+    assert response.context["board"].not_reported == []
+    assert response.context["board"].counts["missing"] == 0
+    assert "Every figure for this period is in." in response.content.decode()
+
+
+def test_double_over_half_board_at_june_only(office):
+    june = _html(office, "/?period=2026-06")
+    assert 'id="double-over-half"' in june
+    half = june.split('id="double-over-half"')[1]
+    assert half.count('data-half="yes"') == 4  # East and West, investment and projects
+    assert half.count('data-half="missing"') == 2  # North has not reported
+    assert "Industrial value-added growth" not in half  # growth is not on the schedule
+    assert 'id="double-over-half"' not in _html(office, "/?period=2026-05")
+    assert 'id="double-over-half"' in _html(office, "/?period=2026-H1")
+
+
+def test_period_links_keep_the_canonical_form(office):
+    html = _html(office, "/?period=2026-h1")
+    assert 'href="/?period=2025-H2"' in html
+    assert 'href="/?period=2026-H2"' not in html  # December is in the future
+    assert 'href="/units/?period=2026-H1"' in html
+    month = _html(office, "/?period=2026-6")
+    assert 'href="/?period=2026-05"' in month and 'href="/?period=2026-07"' in month
+
+
+def test_default_period_is_the_latest_with_figures(office):
+    response = office.get("/")
+    assert response.context["period"].label == "2026-06"
+
+
+def test_period_picker_lists_months_with_figures(office):
+    html = _html(office, "/?period=2026-03")
+    assert '<option value="2026-03" selected>' in html
+    assert '<option value="2026-06"' in html and '<option value="2025-12"' in html
+
+
+def test_indicator_page_ranks_units_within_groups(as_user, world):
+    from saima.metrics.models import Observation
+
+    Observation.objects.filter(unit__code="west", indicator__code="fai", year=2026, month=6).update(
+        value=70
+    )
+    response = as_user("office").get("/indicators/fai/?period=2026-06")
+    groups = {g.name: g.rows for g in response.context["groups"]}
+    districts = [(rank, f.unit.code) for rank, f in groups["Districts"]]
+    assert districts == [(1, "west"), (2, "east")]  # 70/108 = 64.8% beats 79.2/144 = 55%
+    assert [(rank, f.unit.code) for rank, f in groups["Counties"]] == [(None, "north")]
+
+
+def test_level_indicator_ranks_lower_first(as_user):
+    response = as_user("office").get("/indicators/pm25/?period=2026-06")
+    groups = {g.name: g.rows for g in response.context["groups"]}
+    districts = [(rank, f.unit.code) for rank, f in groups["Districts"]]
+    assert districts == [(1, "east"), (2, "west")]  # 28.4 µg/m³ beats 31.6
+
+
+def test_units_index_groups_readable_units(as_user):
+    html = _html(as_user("leader"), "/units/?period=2026-06")
+    for name in ("Districts", "Counties", "East District", "North County", "Qinghe City"):
+        assert name in html
+    reporter = _html(as_user("west_approver"), "/units/?period=2026-06")
+    assert "West District" in reporter and "East District" not in reporter
+
+
+def test_indicators_index_lists_every_indicator(as_user):
+    html = _html(as_user("stranger"), "/indicators/?period=2026-06")
+    for name in ("Fixed-asset investment", "PM2.5 concentration", "Projects started"):
+        assert name in html
