@@ -9,6 +9,7 @@ each single item that would gain one place, by re-scoring what-if scenarios with
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import polars as pl
 from saima.engine.errors import DataError
 from saima.engine.progress import COMPARE_DIGITS, MISSING
 from saima.engine.rules import Item, Rules
-from saima.engine.scoring import Keys, better, score_item
+from saima.engine.scoring import Keys, better, score, score_item
 
 GROUP = ["group"]
 DEFAULT_GROUP = "all"
@@ -51,10 +52,14 @@ class RaceResult:
     rules: Rules
     period: str
     standings: pl.DataFrame
-    items: pl.DataFrame
     missing: pl.DataFrame
     scored: pl.DataFrame
     adjustments: pl.DataFrame
+
+    @functools.cached_property
+    def items(self) -> pl.DataFrame:
+        """One row per unit and item, in order (sorted on first use: a national race need not)."""
+        return self.scored.select(ITEM_COLUMNS).sort("group", "unit", "item")
 
     def explanation(self, gained: pl.DataFrame | None = None) -> pl.DataFrame:
         """Why each score: per unit and item the metric, place or normalised value, points, weight.
@@ -128,7 +133,6 @@ def score_race(
         rules=rules,
         period=period,
         standings=standings,
-        items=scored.select(ITEM_COLUMNS).sort("group", "unit", "item"),
         missing=missing.sort("group", "unit", "item"),
         scored=scored,
         adjustments=adjust,
@@ -166,13 +170,19 @@ def item_frame(
         how="left",
     )
     manual = _manual_points(rules, scores)
-    frame = frame.join(manual, on=["unit", "item"], how="left")
+    if manual.height:
+        frame = frame.join(manual, on=["unit", "item"], how="left")
+    else:
+        frame = frame.with_columns(_manual=pl.lit(None, dtype=pl.Float64))
     exempt = pl.DataFrame(
         [(item.code, unit) for item in rules.items for unit in item.exempt],
         schema={"item": pl.String, "unit": pl.String},
         orient="row",
     ).with_columns(_exempt=pl.lit(True))
-    frame = frame.join(exempt, on=["item", "unit"], how="left")
+    if exempt.height:
+        frame = frame.join(exempt, on=["item", "unit"], how="left")
+    else:
+        frame = frame.with_columns(_exempt=pl.lit(None, dtype=pl.Boolean))
     is_manual = pl.col("method") == "manual"
     applicable = (
         pl.when(pl.col("_exempt").fill_null(False))
@@ -308,14 +318,12 @@ def _apply_missing_policy(
 
 def score_items(rules: Rules, long: pl.DataFrame, keys: Keys) -> pl.DataFrame:
     """Score every item, then spread the weight of items that do not apply over the others."""
-    parts = long.partition_by("item", as_dict=True)
-    scored = [
-        score_item(parts[(item.code,)], item, keys) for item in rules.items if (item.code,) in parts
-    ]
-    frame = pl.concat(scored, how="vertical_relaxed")
-    unit_keys = [*keys, "unit"]
-    applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum().over(unit_keys)
-    factor = pl.when(applied > 0).then(100 / applied)
+    frame = score(long, rules.items, keys)
+    if frame["applicable"].all():
+        factor = pl.lit(1.0)  # every item applies to every unit: nothing to spread
+    else:
+        applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum()
+        factor = pl.when(applied > 0).then(100 / applied).over([*keys, "unit"])
     return frame.with_columns(
         points=pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
             (pl.col("raw_points") * factor).round(COMPARE_DIGITS)

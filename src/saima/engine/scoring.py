@@ -1,15 +1,29 @@
 """Scoring methods: turn each unit's metric on an item into points, group by group.
 
-Each method is a function from a frame of one item's rows (one row per unit, with the grouping keys,
-the metric `x`, whether the unit takes part, and the item's reference figures) to the same frame
-with `place`, `normalised` and `raw_points`. Group statistics (places, min, max, mean) are Polars
-window expressions over the grouping keys, so a national race is one vectorised pass per item, and
-the same code scores the what-if scenarios behind "what would gain one place".
+All items of a race are scored in one vectorised pass: each row carries its item's parameters
+(joined from a small table, one row per item), group statistics (places, min, max, mean, median)
+are window expressions over the item and the grouping keys, and the method column picks which
+formula gives the points. The same function scores the what-if scenarios behind "what would gain
+one place" (grouping keys then include the scenario).
+
+Per method, with `w` the weight, `x` the metric and `b(x)` the metric turned so that larger is
+better (`−x` when lower is better):
+
+- `rank`: `w − (place − 1)·step`, places by competition ranking of `b(x)` (1, 1, 3);
+- `efficacy`: `w·(base + span·s)` with `s = (b(x) − min b)/(max b − min b)` in the group (1 when
+  all are equal), or `s = (x − impermissible)/(satisfactory − impermissible)` clamped to 0…1
+  (only capped at 1 when `clamp = false`);
+- `attainment`: `w·r` with `r = x/target` (`target/x` when lower is better) within 0…cap;
+- `bands`: the points of the best band whose threshold `b(x)` reaches;
+- `linear`: `base_points + slope·b(x − reference)/per` within `min_points…max_points`;
+- `manual`: the points given.
+
+Points always lie within 0…w (0…cap·w for attainment with a cap above 1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -19,22 +33,33 @@ from saima.engine.rules import Item
 
 Keys = Sequence[str]
 
+_PARAMETERS = {
+    "item": pl.String,
+    "_method": pl.String,
+    "_sign": pl.Float64,
+    "_w": pl.Float64,
+    "_step": pl.Float64,
+    "_base": pl.Float64,
+    "_span": pl.Float64,
+    "_sat": pl.Float64,
+    "_imp": pl.Float64,
+    "_clamp": pl.Boolean,
+    "_cap": pl.Float64,
+    "_completion": pl.Boolean,
+    "_ref_kind": pl.String,
+    "_ref": pl.Float64,
+    "_base_points": pl.Float64,
+    "_slope": pl.Float64,
+    "_per": pl.Float64,
+    "_low": pl.Float64,
+    "_high": pl.Float64,
+    "_qualify": pl.Float64,
+}
+
 
 def better(item: Item, expr: pl.Expr) -> pl.Expr:
     """The metric turned so that larger is better, whatever the item's direction."""
     return -expr if item.lower_is_better else expr
-
-
-def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
-    """Add `place`, `normalised` and `raw_points` (before any weight spreading) to one item."""
-    frame = frame.with_columns(
-        taking_part=pl.col("participant") & _qualifies(item),
-    )
-    scored = _METHODS[item.method](frame, item, list(keys))
-    points = pl.col("raw_points").clip(0, max_points(item)).round(COMPARE_DIGITS)
-    return scored.with_columns(
-        raw_points=pl.when(pl.col("taking_part")).then(points).otherwise(pl.lit(0.0))
-    )
 
 
 def max_points(item: Item) -> float:
@@ -42,125 +67,219 @@ def max_points(item: Item) -> float:
     return item.weight * max(item.cap, 1.0) if item.method == "attainment" else item.weight
 
 
-def _qualifies(item: Item) -> pl.Expr:
-    if item.qualify is None:
-        return pl.lit(True)
-    gap = better(item, pl.col("x") - item.qualify).round(COMPARE_DIGITS)
-    return (gap >= 0).fill_null(False)
+def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
+    """Score one item's rows (see `score`)."""
+    return score(frame, [item], keys)
+
+
+def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFrame:
+    """Add `taking_part`, `place`, `normalised` and `raw_points` to rows of the given items.
+
+    `frame` has one row per unit and item with `item`, the grouping `keys`, the metric `x`, its
+    reference `x_target` and `participant` (applicable, reported, not excluded). Raw points are
+    before any spreading of the weight of items that do not apply.
+    """
+    columns = frame.columns
+    frame = frame.join(_parameters(items), on="item", how="left")
+    frame = frame.with_columns(taking_part=pl.col("participant") & _qualifies())
+    _check_references(frame, items)
+    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x")).with_columns(
+        **_group_statistics(items, ["item", *keys])
+    )
+    frame = _bands(frame, items)
+    share = _efficacy_share()
+    ratio = _attainment_ratio()
+    reference = _linear_reference()
+    method = pl.col("_method")
+    raw = (
+        pl.when(method == "rank")
+        .then(pl.col("_w") - (pl.col("place") - 1) * pl.col("_step"))
+        .when(method == "efficacy")
+        .then(pl.col("_w") * (pl.col("_base") + pl.col("_span") * share))
+        .when(method == "attainment")
+        .then(pl.col("_w") * ratio)
+        .when(method == "bands")
+        .then(pl.col("_band_points"))
+        .when(method == "linear")
+        .then(
+            (
+                pl.col("_base_points")
+                + (pl.col("_sign") * (pl.col("x") - reference) / pl.col("_per")).round(
+                    COMPARE_DIGITS
+                )
+                * pl.col("_slope")
+            ).clip(pl.col("_low"), pl.col("_high"))
+        )
+        .otherwise(pl.col("x"))
+    )
+    normalised = (
+        pl.when(method == "efficacy")
+        .then(share)
+        .when(method == "attainment")
+        .then(ratio)
+        .when(method == "linear")
+        .then(reference)
+    )
+    cap = (
+        pl.when(method == "attainment")
+        .then(pl.col("_w") * pl.col("_cap").clip(1))
+        .otherwise(pl.col("_w"))
+    )
+    points = raw.cast(pl.Float64).clip(0, cap).round(COMPARE_DIGITS)
+    return frame.with_columns(
+        normalised=_masked(normalised),
+        raw_points=pl.when(pl.col("taking_part")).then(points).otherwise(pl.lit(0.0)),
+    ).select(*columns, "taking_part", "place", "normalised", "raw_points")
+
+
+def _group_statistics(items: Sequence[Item], groups: list[str]) -> dict[str, pl.Expr]:
+    """Places, and the group statistics that some item of this race needs (median sorts)."""
+    methods = {item.method for item in items}
+    references = {item.reference for item in items if item.method == "linear"}
+    missing = pl.lit(None, dtype=pl.Float64)
+    group_efficacy = any(i.method == "efficacy" and i.satisfactory is None for i in items)
+    return {
+        "place": _masked(pl.col("_b").round(COMPARE_DIGITS))
+        .rank("min", descending=True)
+        .over(groups)
+        .cast(pl.Int64),
+        "_min": _masked(pl.col("_b")).min().over(groups) if group_efficacy else missing,
+        "_max": _masked(pl.col("_b")).max().over(groups) if group_efficacy else missing,
+        "_mean": _masked(pl.col("x")).mean().over(groups).round(COMPARE_DIGITS)
+        if "linear" in methods and "mean" in references
+        else missing,
+        "_median": _masked(pl.col("x")).median().over(groups).round(COMPARE_DIGITS)
+        if "linear" in methods and "median" in references
+        else missing,
+    }
+
+
+def _parameters(items: Sequence[Item]) -> pl.DataFrame:
+    rows = []
+    for item in items:
+        step = item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
+        reference = item.reference
+        rows.append(
+            {
+                "item": item.code,
+                "_method": item.method,
+                "_sign": -1.0 if item.lower_is_better else 1.0,
+                "_w": float(item.weight),
+                "_step": float(step),
+                "_base": item.base,
+                "_span": item.span,
+                "_sat": item.satisfactory,
+                "_imp": item.impermissible,
+                "_clamp": item.clamp,
+                "_cap": item.cap,
+                "_completion": item.effective_metric == "completion",
+                "_ref_kind": reference if isinstance(reference, str) else "number",
+                "_ref": None if isinstance(reference, str) else reference,
+                "_base_points": item.base_points,
+                "_slope": item.slope,
+                "_per": item.per,
+                "_low": 0.0 if item.min_points is None else item.min_points,
+                "_high": float(item.weight if item.max_points is None else item.max_points),
+                "_qualify": item.qualify,
+            }
+        )
+    return pl.DataFrame(rows, schema=_PARAMETERS)
 
 
 def _masked(expr: pl.Expr) -> pl.Expr:
     return pl.when(pl.col("taking_part")).then(expr)
 
 
-def _place(item: Item, keys: list[str]) -> pl.Expr:
-    key = _masked(better(item, pl.col("x")).round(COMPARE_DIGITS))
-    return key.rank("min", descending=True).over(keys).cast(pl.Int64)
+def _qualifies() -> pl.Expr:
+    gap = (pl.col("_sign") * (pl.col("x") - pl.col("_qualify"))).round(COMPARE_DIGITS)
+    return pl.col("_qualify").is_null() | (gap >= 0).fill_null(False)
 
 
-def _rank(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    if item.step is not None:
-        lost = (pl.col("place") - 1) * item.step
-    else:
-        lost = (pl.col("place") - 1) * (item.weight * (item.step_pct or 0) / 100)
-    frame = frame.with_columns(place=_place(item, keys))
-    return frame.with_columns(
-        normalised=pl.lit(None, dtype=pl.Float64),
-        raw_points=(item.weight - lost).cast(pl.Float64),
+def _efficacy_share() -> pl.Expr:
+    fixed = (pl.col("x") - pl.col("_imp")) / (pl.col("_sat") - pl.col("_imp"))
+    fixed = pl.when(pl.col("_clamp")).then(fixed.clip(0, 1)).otherwise(fixed.clip(upper_bound=1))
+    spread = pl.col("_max") - pl.col("_min")
+    in_group = (
+        pl.when(spread.round(COMPARE_DIGITS) == 0)
+        .then(pl.lit(1.0))
+        .otherwise((pl.col("_b") - pl.col("_min")) / spread)
+    )
+    return pl.when(pl.col("_sat").is_not_null()).then(fixed).otherwise(in_group)
+
+
+def _attainment_ratio() -> pl.Expr:
+    reference = pl.when(pl.col("_completion")).then(pl.lit(100.0)).otherwise(pl.col("x_target"))
+    ratio = (
+        pl.when(pl.col("_sign") < 0)
+        .then(reference / pl.col("x"))
+        .otherwise(pl.col("x") / reference)
+    )
+    return ratio.clip(0, pl.col("_cap"))
+
+
+def _linear_reference() -> pl.Expr:
+    kind = pl.col("_ref_kind")
+    return (
+        pl.when(kind == "target")
+        .then(pl.col("x_target"))
+        .when(kind == "mean")
+        .then(pl.col("_mean"))
+        .when(kind == "median")
+        .then(pl.col("_median"))
+        .otherwise(pl.col("_ref"))
     )
 
 
-def _efficacy(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    x = pl.col("x")
-    if item.satisfactory is not None and item.impermissible is not None:
-        share = (x - item.impermissible) / (item.satisfactory - item.impermissible)
-        share = share.clip(0, 1) if item.clamp else share.clip(upper_bound=1)
-    else:
-        low = _masked(x).min().over(keys)
-        high = _masked(x).max().over(keys)
-        spread = high - low
-        position = better(item, x) - (-high if item.lower_is_better else low)
-        share = (
-            pl.when(spread.round(COMPARE_DIGITS) == 0)
-            .then(pl.lit(1.0))
-            .otherwise(position / spread)
+def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
+    """`_band_points`: the points of the best band reached, by an as-of join on the metric."""
+    edges = [
+        {
+            "item": item.code,
+            "_edge": round(-threshold if item.lower_is_better else threshold, COMPARE_DIGITS),
+            "_band_points": float(points),
+        }
+        for item in items
+        if item.method == "bands"
+        for threshold, points in item.bands or []
+    ]
+    if not edges:
+        return frame.with_columns(_band_points=pl.lit(None, dtype=pl.Float64))
+    table = pl.DataFrame(edges).sort("_edge")
+    reached = (
+        frame.with_row_index("_row")
+        .filter(pl.col("_method") == "bands")
+        .select("_row", "item", pl.col("_b").round(COMPARE_DIGITS).fill_null(float("-inf")))
+        .sort("_b")
+        .join_asof(
+            table,
+            left_on="_b",
+            right_on="_edge",
+            by="item",
+            strategy="backward",
+            check_sortedness=False,  # both sides are sorted on the key, hence within each item
         )
-    return frame.with_columns(
-        place=_place(item, keys),
-        normalised=_masked(share),
-        raw_points=item.weight * (item.base + item.span * share),
+        .select("_row", pl.col("_band_points").fill_null(0.0))
     )
+    return frame.with_row_index("_row").join(reached, on="_row", how="left").drop("_row")
 
 
-def _attainment(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    reference = pl.col("x_target")
-    if item.effective_metric == "completion":
-        reference = pl.lit(100.0)
-    _require_reference(frame, item, "attainment")
-    ratio = reference / pl.col("x") if item.lower_is_better else pl.col("x") / reference
-    ratio = ratio.clip(0, item.cap)
-    return frame.with_columns(
-        place=_place(item, keys),
-        normalised=_masked(ratio),
-        raw_points=item.weight * ratio,
-    )
-
-
-def _bands(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    x = better(item, pl.col("x")).round(COMPARE_DIGITS)
-    points: pl.Expr = pl.lit(0.0)
-    for threshold, band_points in reversed(item.bands or []):
-        edge = round(-threshold if item.lower_is_better else threshold, COMPARE_DIGITS)
-        points = pl.when(x >= edge).then(pl.lit(float(band_points))).otherwise(points)
-    return frame.with_columns(
-        place=_place(item, keys),
-        normalised=pl.lit(None, dtype=pl.Float64),
-        raw_points=points,
-    )
-
-
-def _linear(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    reference = item.reference
-    if reference == "target":
-        _require_reference(frame, item, "linear")
-        ref = pl.col("x_target")
-    elif reference == "mean":
-        ref = _masked(pl.col("x")).mean().over(keys).round(COMPARE_DIGITS)
-    elif reference == "median":
-        ref = _masked(pl.col("x")).median().over(keys).round(COMPARE_DIGITS)
-    else:
-        ref = pl.lit(float(reference or 0))
-    steps = better(item, pl.col("x") - ref) / item.per
-    low = 0.0 if item.min_points is None else item.min_points
-    high = item.weight if item.max_points is None else item.max_points
-    points = pl.lit(item.base_points or 0.0) + steps.round(COMPARE_DIGITS) * (item.slope or 0)
-    return frame.with_columns(
-        place=_place(item, keys),
-        normalised=_masked(ref),
-        raw_points=points.clip(low, high),
-    )
-
-
-def _manual(frame: pl.DataFrame, item: Item, keys: list[str]) -> pl.DataFrame:
-    return frame.with_columns(
-        place=_place(item, keys),
-        normalised=pl.lit(None, dtype=pl.Float64),
-        raw_points=pl.col("x"),
-    )
-
-
-def _require_reference(frame: pl.DataFrame, item: Item, method: str) -> None:
-    if item.effective_metric == "completion" and method == "attainment":
-        return
-    lacking = frame.filter(pl.col("taking_part") & pl.col("x_target").is_null())
-    if lacking.height:
-        raise DataError(
-            f"item {item.code}: {method} needs the target of the {item.effective_metric} metric",
-            details=[f"unit {u}: no target" for u in lacking["unit"].to_list()],
-        )
-    if method == "attainment":
-        zero = frame.filter(pl.col("taking_part") & (pl.col("x_target") <= 0))
-        if zero.height:
+def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
+    """Attainment and linear-to-target compare with a target; each unit taking part needs one."""
+    for item in items:
+        needs = item.method == "attainment" and item.effective_metric != "completion"
+        needs = needs or (item.method == "linear" and item.reference == "target")
+        if not needs:
+            continue
+        rows = frame.filter((pl.col("item") == item.code) & pl.col("taking_part"))
+        lacking = rows.filter(pl.col("x_target").is_null())
+        if lacking.height:
+            raise DataError(
+                f"item {item.code}: {item.method} needs the target of the "
+                f"{item.effective_metric} metric",
+                details=[f"unit {u}: no target" for u in lacking["unit"].to_list()],
+            )
+        zero = rows.filter(pl.col("x_target") <= 0)
+        if item.method == "attainment" and zero.height:
             raise DataError(
                 f"item {item.code}: attainment divides by the target, which must be positive",
                 details=[
@@ -168,13 +287,3 @@ def _require_reference(frame: pl.DataFrame, item: Item, method: str) -> None:
                     for u, t in zero.select("unit", "x_target").iter_rows()
                 ],
             )
-
-
-_METHODS: dict[str, Callable[[pl.DataFrame, Item, list[str]], pl.DataFrame]] = {
-    "rank": _rank,
-    "efficacy": _efficacy,
-    "attainment": _attainment,
-    "bands": _bands,
-    "linear": _linear,
-    "manual": _manual,
-}
