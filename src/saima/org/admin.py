@@ -7,9 +7,20 @@ a leader or a unit's reporter cannot use it even if marked as staff.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from saima.org.access import access_of
 from saima.org.models import ApiToken, Membership, RaceGroup, Unit
+
+
+def _office_only(request) -> bool:
+    """The admin site is the office's: its role opens it, a staff flag alone does not."""
+    return request.user.is_active and access_of(request).is_office
+
+
+admin.site.has_permission = _office_only
+admin.site.site_header = _("Saima configuration")
+admin.site.site_title = _("Saima")
 
 
 class OfficeOnlyAdmin(admin.ModelAdmin):
