@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "saima.org",
     "saima.metrics",
     "saima.web",
+    "saima.reporting",
     "saima.demo",
 ]
 
