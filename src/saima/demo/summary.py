@@ -1,23 +1,36 @@
-"""What a demo load reports, and the demo logins (no Django imports: read by settings-time code)."""
+"""What a demo load reports, and the demo logins."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
 from saima.demo.catalogue import REPORTER_UNIT, UNITS
 
 #: One password for every demo login; the login page shows it in demo mode.
 DEMO_PASSWORD = "saima-demo-2026"
 
-_REPORTER_UNIT_EN = next(u.name_en for u in UNITS if u.code == REPORTER_UNIT)
+_REPORTER = next(u for u in UNITS if u.code == REPORTER_UNIT)
 
-#: (username, role in English) for the login page; the web layer translates its own labels.
+
+def _reporter_unit_name() -> str:
+    english = (get_language() or "zh-hans").startswith("en")
+    return _REPORTER.name_en if english else _REPORTER.name_zh
+
+
+_reporter_unit = lazy(_reporter_unit_name, str)()
+
+#: (username, role) for the login page and the start-up message, in the reader's language.
 DEMO_LOGINS: list[tuple[str, str]] = [
-    ("office", "office administrator"),
-    ("reporter", f"reporter of {_REPORTER_UNIT_EN}"),
-    ("approver", f"approver of {_REPORTER_UNIT_EN}"),
-    ("leader", "leader"),
+    ("office", _("office administrator")),
+    ("reporter", format_lazy(_("reporter of {unit}"), unit=_reporter_unit)),
+    ("approver", format_lazy(_("approver of {unit}"), unit=_reporter_unit)),
+    ("leader", _("leader")),
 ]
 
 CHANGE_REASON = "demo load"

@@ -91,7 +91,10 @@ class Membership(models.Model):
     """A person's role: office-wide (office, leader) or within one unit (reporter, approver)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="memberships", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="memberships",
+        on_delete=models.CASCADE,
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     unit = models.ForeignKey(
@@ -131,14 +134,17 @@ class ApiToken(models.Model):
     """A per-user token for scripts; only its hash is stored, and it can be revoked."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="api_tokens", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="api_tokens",
+        on_delete=models.CASCADE,
     )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -129,17 +129,20 @@ class Figure:
     @property
     def tooltip(self) -> str:
         """The figure in words, for a cell's title and its hover box."""
+        value, target, gap, light = _("Value"), _("Target"), _("Gap"), _("Light")
         lines = [
             f"{self.unit.name} · {self.indicator.name}",
-            f"{_('Value')}: {self.value_text}",
-            f"{_('Target')}: {self.target_text}",
+            f"{value}: {self.value_text}",
+            f"{target}: {self.target_text}",
         ]
         if self._get("completion") is not None:
-            lines.append(f"{_('Completion')}: {self.completion_text}")
+            completion = _("Completion")
+            lines.append(f"{completion}: {self.completion_text}")
         if self._get("time_progress") is not None:
-            lines.append(f"{_('Time progress')}: {self.time_progress_text}")
-        lines.append(f"{_('Gap')}: {self.gap_text}")
-        lines.append(f"{_('Light')}: {self.light.label} ({self.light.meaning})")
+            time_progress = _("Time progress")
+            lines.append(f"{time_progress}: {self.time_progress_text}")
+        lines.append(f"{gap}: {self.gap_text}")
+        lines.append(f"{light}: {self.light.label} ({self.light.meaning})")
         return "\n".join(str(line) for line in lines)
 
     @cached_property
