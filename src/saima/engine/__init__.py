@@ -3,6 +3,15 @@
 Pure functions over Polars frames; no Django, no files, no clock (the period is an argument).
 """
 
+from saima.engine.checks import (
+    CHECKS,
+    DEFAULT_SEVERITY,
+    FINDINGS_SCHEMA,
+    CheckConfig,
+    blocking,
+    needs_acknowledgement,
+    run_checks,
+)
 from saima.engine.errors import DataError, EngineError
 from saima.engine.periods import Period, PeriodError, parse_period
 from saima.engine.progress import (
@@ -17,7 +26,11 @@ from saima.engine.race import RaceResult, gains, score_race
 from saima.engine.rules import Item, Rules, RulesError, load_rules, parse_rules, rules_from_mapping
 
 __all__ = [
+    "CHECKS",
+    "DEFAULT_SEVERITY",
+    "FINDINGS_SCHEMA",
     "PROGRESS_COLUMNS",
+    "CheckConfig",
     "DataError",
     "EngineError",
     "IndicatorSpec",
@@ -27,14 +40,17 @@ __all__ = [
     "RaceResult",
     "Rules",
     "RulesError",
+    "blocking",
     "compute_progress",
     "compute_progress_periods",
     "gains",
     "indicator_specs_from_table",
     "load_rules",
+    "needs_acknowledgement",
     "parse_period",
     "parse_rules",
     "rules_from_mapping",
+    "run_checks",
     "score_race",
     "specs_from_rules",
 ]

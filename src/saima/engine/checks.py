@@ -1,0 +1,811 @@
+"""Checks on reported figures, run before they are stored (the engine part of the reporting cycle).
+
+Units report cumulative figures (the value from January to the month); a slip of a digit or of a
+unit of measure is cheaper to catch at submission than after a bulletin is published. `run_checks`
+looks at the submitted `figures` against the stored `history` and returns one row per finding:
+unit, indicator, year, month, check, severity (`error` blocks the submission, `warning` needs an
+acknowledgement), an English message that names the figures, `value` (always the submitted
+figure's value) and `reference` (the figure the check compared with, in the check's own terms).
+
+Everything is vectorised over Polars frames: no Python loop runs per figure.
+
+## The series a figure is compared with
+
+The *series* of a unit and indicator is the union of `figures` and `history`, where a submitted
+figure replaces a stored one of the same month (a resubmission). Rows with a blank value are not
+part of it. The *previous period* of a figure is the latest earlier month of the same year in the
+series. *Last year's same-period value* is the row's `last_year_value` or, when that is blank, the
+series figure of the same month of the year before.
+
+## The checks (kinds: amount, count, growth, level)
+
+- `negative` — amount/count: `value < 0`. Reference: none.
+- `decrease` — amount/count: `value < previous` (previous period of the same year). Reference:
+  the previous figure; the message names both figures and both months.
+- `growth_mismatch` — amount/count with a reported `growth` and last year's value `L > 0`:
+  `computed = (value − L)·100 / L`; flagged when `|growth − computed| > growth_tolerance_pp`
+  (exactly at the tolerance is not flagged). Reference: the computed growth. For the *growth*
+  kind the value *is* the growth and the cumulative amounts it was computed from are not reported,
+  so there is nothing to recompute it from: the check is skipped.
+- `outlier_history` — the figure's monthly increment against the unit's own increments of last
+  year and of this year's earlier months (the series, January of last year up to the month before).
+  For amount/count the increment is `(value − previous) / (month − previous month)`, and for the
+  first period of a year `value / month`: an increment that spans several months (January reported
+  with February, or a month missing) is spread evenly so every point is one month's worth. Growth
+  and level figures are not cumulative sums, so for them the "increment" is the value itself.
+  Reference: the median of the comparison points.
+- `outlier_group` — the unit against the *other* units of its race group (`groups`) on the same
+  indicator and month, from the series: the value for growth/level, the year-on-year growth
+  `(value − L)·100 / L` for amount/count (only where `L > 0`). Skipped without `groups`; units
+  without a group are neither judged nor compared with. Reference: the others' median.
+- `red_without_reason` — the light given for the figure in `lights` is `red` and `note` is blank
+  (null or only whitespace). Reference: none.
+- `unit_slip` — amount/count: the ratio `r = value / reference` to the previous period's figure or
+  to last year's same-period value lies within `[f·(1 − b), f·(1 + b)]`, or `1 / r` does, with
+  `f = slip_factor` (10 000: 万元 written for 亿元) and `b = slip_band`. The previous period is
+  named as the reference when both match. A slip explains the other symptoms of the same row, so
+  when `unit_slip` is reported (not `off`) the row's `decrease`, `growth_mismatch`,
+  `outlier_history` and `outlier_group` are not.
+
+## Robust z
+
+For a figure `x` and comparison points `y₁…yₙ` (not including `x`): `med = median(y)`,
+`MAD = median(|yᵢ − med|)`, `z = (x − med) / (1.4826·MAD)`. When `MAD = 0`, the mean absolute
+deviation from the median `MeanAD = mean(|yᵢ − med|)` is used instead, with its own normal
+consistency constant: `z = (x − med) / (1.253314·MeanAD)` (the modified z-score of Iglewicz and
+Hoaglin, as in IBM SPSS). When both are 0, or `n < outlier_min_points`, there is no judgement.
+Flagged when `|z| > outlier_threshold`. Comparisons of computed figures round to nine decimals so
+that floating-point noise does not move a figure across a threshold.
+
+## Configuration, validation, output
+
+`config` maps an indicator to a `CheckConfig`; indicators without one use the defaults. A
+`CheckConfig.severity` mapping overrides `DEFAULT_SEVERITY` check by check; `off` drops the check.
+Missing columns, blank keys (unit, indicator, year, month), months outside 1–12, figures given
+twice, indicators without a kind and unknown check codes raise `DataError` naming what is wrong.
+Blank and non-finite (NaN, ±inf treated as blank) values never raise: a check that needs a figure
+that is blank is simply not made. Findings are sorted by unit, indicator, year, month, check; with
+nothing found the result is an empty frame with `FINDINGS_SCHEMA`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import polars as pl
+
+from saima.engine.errors import DataError
+
+Severity = Literal["error", "warning", "off"]
+
+CHECKS = (
+    "decrease",
+    "growth_mismatch",
+    "outlier_history",
+    "outlier_group",
+    "red_without_reason",
+    "unit_slip",
+    "negative",
+)
+DEFAULT_SEVERITY: Mapping[str, Severity] = MappingProxyType(
+    {
+        "decrease": "error",
+        "negative": "error",
+        "unit_slip": "error",
+        "growth_mismatch": "warning",
+        "outlier_history": "warning",
+        "outlier_group": "warning",
+        "red_without_reason": "warning",
+    }
+)
+SEVERITIES = ("error", "warning", "off")
+KINDS = ("amount", "growth", "count", "level")
+#: Kinds whose figures are cumulative sums from January.
+CUMULATIVE_KINDS = frozenset({"amount", "count"})
+#: Checks a unit slip explains, and which are therefore not reported on a slipped row.
+EXPLAINED_BY_SLIP = ("decrease", "growth_mismatch", "outlier_history", "outlier_group")
+
+#: Scale that makes the MAD estimate the standard deviation of normal data.
+MAD_SCALE = 1.4826
+#: Scale that makes the mean absolute deviation estimate it (√(π/2)).
+MEAN_AD_SCALE = 1.253314
+COMPARE_DIGITS = 9
+
+FIGURE_COLUMNS = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "value": pl.Float64,
+    "last_year_value": pl.Float64,
+    "growth": pl.Float64,
+    "note": pl.String,
+}
+HISTORY_COLUMNS = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "value": pl.Float64,
+}
+LIGHT_COLUMNS = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "light": pl.String,
+}
+FINDINGS_SCHEMA = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "check": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
+    "value": pl.Float64,
+    "reference": pl.Float64,
+}
+_KEYS = ("unit", "indicator", "year", "month")
+
+
+def _default_severity() -> Mapping[str, Severity]:
+    return DEFAULT_SEVERITY
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """How one indicator's figures are checked; every field has a default.
+
+    `severity` overrides `DEFAULT_SEVERITY` per check code (the others keep their default);
+    after construction it holds the full, merged mapping.
+    """
+
+    severity: Mapping[str, Severity] = field(default_factory=_default_severity, hash=False)
+    growth_tolerance_pp: float = 0.5
+    outlier_threshold: float = 5.0
+    outlier_min_points: int = 5
+    slip_factor: float = 10_000.0
+    slip_band: float = 0.3
+
+    def __post_init__(self) -> None:
+        given = dict(self.severity)
+        unknown = sorted(str(code) for code in given if code not in CHECKS)
+        if unknown:
+            raise DataError(
+                f"unknown check code(s) {', '.join(map(repr, unknown))}; "
+                f"the checks are {', '.join(CHECKS)}"
+            )
+        bad = [f"{code}: {level!r}" for code, level in given.items() if level not in SEVERITIES]
+        if bad:
+            raise DataError("a severity must be 'error', 'warning' or 'off'", details=sorted(bad))
+        object.__setattr__(self, "severity", MappingProxyType({**DEFAULT_SEVERITY, **given}))
+        problems = []
+        if not _finite(self.growth_tolerance_pp) or self.growth_tolerance_pp < 0:
+            problems.append(f"growth_tolerance_pp {self.growth_tolerance_pp!r} must be ≥ 0")
+        if not _finite(self.outlier_threshold) or self.outlier_threshold <= 0:
+            problems.append(f"outlier_threshold {self.outlier_threshold!r} must be > 0")
+        if not isinstance(self.outlier_min_points, int) or self.outlier_min_points < 1:
+            problems.append(f"outlier_min_points {self.outlier_min_points!r} must be an int ≥ 1")
+        if not _finite(self.slip_band) or not 0 <= self.slip_band < 1:
+            problems.append(f"slip_band {self.slip_band!r} must be in [0, 1)")
+        elif not _finite(self.slip_factor) or self.slip_factor * (1 - self.slip_band) <= 1:
+            problems.append(
+                f"slip_factor {self.slip_factor!r} with slip_band {self.slip_band!r} would take "
+                "an unchanged figure for a slip: slip_factor·(1 − slip_band) must be > 1"
+            )
+        if problems:
+            raise DataError("the check configuration cannot be used", details=problems)
+
+
+def _finite(number: object) -> bool:
+    return isinstance(number, int | float) and math.isfinite(number)
+
+
+def run_checks(
+    figures: pl.DataFrame,
+    history: pl.DataFrame,
+    *,
+    kinds: Mapping[str, str],
+    groups: Mapping[str, str] | None = None,
+    lights: pl.DataFrame | None = None,
+    config: Mapping[str, CheckConfig] | None = None,
+) -> pl.DataFrame:
+    """Findings on the submitted `figures` (see the module docstring for every rule).
+
+    `figures`: unit, indicator, year, month, value, last_year_value, growth, note (the last four
+    may hold blanks). `history`: unit, indicator, year, month, value. `kinds`: indicator → kind.
+    `groups`: unit → race group. `lights`: unit, indicator, year, month, light. `config`:
+    indicator → CheckConfig.
+    """
+    sub = _normalise(figures, FIGURE_COLUMNS, "figures")
+    hist = _normalise(history, HISTORY_COLUMNS, "history")
+    light_frame = _normalise(lights, LIGHT_COLUMNS, "lights") if lights is not None else None
+    _check_unique(sub, "figures")
+    indicators = sorted(set(sub["indicator"].to_list()))
+    params = _params(indicators, kinds, config or {})
+    if sub.height == 0:
+        return empty_findings()
+
+    # Units of the race groups count as comparison points even when they submit nothing.
+    grouped = {str(u) for u, g in (groups or {}).items() if g is not None}
+    keys = _Keys(sub, indicators, grouped)
+    sub = keys.encode(sub).with_row_index("_rid")
+    hist = keys.encode(hist.filter(pl.col("year").is_in(keys.years))).filter(
+        pl.col("_k").is_not_null()
+    )
+    series = _series(sub, hist, params, keys)
+    subj = (
+        series.filter(pl.col("_rid").is_not_null())
+        .select("_rid", "_prev", "_prev_month", "_inc")
+        .join(sub, on="_rid", how="left")
+        .join(params, on="_ind", how="left")
+    )
+    subj = subj.join(_last_year(series, subj["_k"]), on="_k", how="left").with_columns(
+        _ly=pl.coalesce("last_year_value", "_ly_series")
+    )
+    subj = subj.join(_history_stats(series, subj, keys), on="_rid", how="left")
+    if groups:
+        subj = subj.join(_group_stats(series, sub, subj, groups, keys), on="_rid", how="left")
+    else:
+        subj = subj.with_columns(
+            **{c: pl.lit(None, dtype=pl.Float64) for c in ("_g_z", "_g_med", "_g_x")},
+            _g_n=pl.lit(None, dtype=pl.Int64),
+            _g_name=pl.lit(None, dtype=pl.String),
+        )
+    found = [*_value_findings(subj)]
+    if light_frame is not None:
+        found.append(_red_without_reason(sub, light_frame, keys))
+    return _assemble(found, sub, params)
+
+
+class _Keys:
+    """One integer per unit × indicator × month of the submitted figures' years and the year
+    before: `_k = (unit·width + indicator)·span + (t − first)` with `t = 12·year + month − 1`.
+
+    Joins and sorts over the (large) history are then on one integer column. Rows of other
+    units, indicators or years get a null key.
+    """
+
+    def __init__(self, sub: pl.DataFrame, indicators: list[str], extra_units: set[str]) -> None:
+        years = sorted(set(sub["year"].to_list()))
+        self.units = pl.Enum(sorted(set(sub["unit"].to_list()) | extra_units))
+        self.codes = pl.Enum(indicators)
+        self.width = len(indicators)
+        self.years = sorted({y for x in years for y in (x - 1, x)})
+        self.first = (years[0] - 1) * 12
+        self.span = (years[-1] - years[0] + 2) * 12
+
+    def encode(self, frame: pl.DataFrame) -> pl.DataFrame:
+        unit = pl.col("unit").cast(self.units, strict=False).to_physical().cast(pl.Int64)
+        code = pl.col("indicator").cast(self.codes, strict=False).to_physical().cast(pl.Int64)
+        offset = pl.col("year") * 12 + pl.col("month") - 1 - self.first
+        inside = pl.col("year").is_in(self.years)
+        return frame.with_columns(
+            _u=unit,
+            _ind=code,
+            _k=pl.when(inside).then((unit * self.width + code) * self.span + offset),
+        )
+
+
+def blocking(findings: pl.DataFrame) -> pl.DataFrame:
+    """The findings that block a submission (severity `error`)."""
+    return findings.filter(pl.col("severity") == "error")
+
+
+def needs_acknowledgement(findings: pl.DataFrame) -> pl.DataFrame:
+    """The findings a unit must acknowledge before its figures are accepted (`warning`)."""
+    return findings.filter(pl.col("severity") == "warning")
+
+
+def empty_findings() -> pl.DataFrame:
+    return pl.DataFrame(schema=FINDINGS_SCHEMA)
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+def _normalise(frame: pl.DataFrame, columns: Mapping[str, pl.DataType], name: str) -> pl.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {', '.join(missing)}")
+    exprs = []
+    for column, dtype in columns.items():
+        if column in ("unit", "indicator"):
+            # Codes are text even when they look like numbers.
+            exprs.append(pl.col(column).cast(pl.String))
+        else:
+            exprs.append(pl.col(column).cast(dtype))
+    try:
+        out = frame.select(exprs)
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{name}: a column has values of the wrong type ({exc})") from None
+    floats = [c for c, t in columns.items() if t == pl.Float64]
+    out = out.with_columns(
+        [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats]
+    )
+    blank = [c for c in _KEYS if out[c].null_count()]
+    if blank:
+        raise DataError(f"{name}: blank {', '.join(blank)} in some rows")
+    months = out.filter(~pl.col("month").is_between(1, 12))
+    if months.height:
+        raise DataError(
+            f"{name}: months run from 1 to 12",
+            details=[f"unit {u}, indicator {i}: month {m}" for u, i, _, m in _key_rows(months)],
+        )
+    return out
+
+
+def _key_rows(frame: pl.DataFrame) -> list[tuple]:
+    return frame.select(_KEYS).unique().sort(_KEYS).rows()
+
+
+def _check_unique(frame: pl.DataFrame, name: str) -> None:
+    dup = frame.filter(pl.struct(_KEYS).is_duplicated())
+    if dup.height:
+        raise DataError(
+            f"{name}: some figures are given twice",
+            details=[f"unit {u}, indicator {i}, {y}-{m:02d}" for u, i, y, m in _key_rows(dup)],
+        )
+
+
+def _params(
+    indicators: list[str], kinds: Mapping[str, str], config: Mapping[str, CheckConfig]
+) -> pl.DataFrame:
+    """One row per submitted indicator (by its position): its kind and its check parameters."""
+    without = [code for code in indicators if code not in kinds]
+    if without:
+        raise DataError("some indicators have no kind", details=without)
+    wrong = sorted(f"{c}: {k!r}" for c, k in kinds.items() if k not in KINDS)
+    if wrong:
+        raise DataError(f"a kind must be one of {', '.join(KINDS)}", details=wrong)
+    for code, item in config.items():
+        if not isinstance(item, CheckConfig):
+            raise DataError(f"config for indicator {code}: expected a CheckConfig, got {item!r}")
+    rows = []
+    for position, code in enumerate(indicators):
+        item = config.get(code) or CheckConfig()
+        rows.append(
+            {
+                "_ind": position,
+                "_kind": kinds[code],
+                "_tol": float(item.growth_tolerance_pp),
+                "_thr": float(item.outlier_threshold),
+                "_minp": int(item.outlier_min_points),
+                "_sf": float(item.slip_factor),
+                "_sb": float(item.slip_band),
+                **{f"_sev_{check}": item.severity[check] for check in CHECKS},
+            }
+        )
+    schema = {
+        "_ind": pl.Int64,
+        "_kind": pl.String,
+        "_tol": pl.Float64,
+        "_thr": pl.Float64,
+        "_minp": pl.Int64,
+        "_sf": pl.Float64,
+        "_sb": pl.Float64,
+        **{f"_sev_{check}": pl.String for check in CHECKS},
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+# -- the series and its statistics -------------------------------------------------------------
+
+
+def _series(
+    sub: pl.DataFrame, hist: pl.DataFrame, params: pl.DataFrame, keys: _Keys
+) -> pl.DataFrame:
+    """Figures ∪ history with a value, sorted, with the previous period and the increment.
+
+    Sorted on `2·_k + source` (a submitted figure before a stored one of the same month), so a
+    resubmission drops the stored figure and a stored figure given twice shows as two stored
+    rows in a row.
+    """
+    frame = pl.concat(
+        [
+            sub.select("_k", "value", "_rid", _src=pl.lit(0, dtype=pl.Int64)),
+            hist.select(
+                "_k", "value", _rid=pl.lit(None, dtype=pl.UInt32), _src=pl.lit(1, dtype=pl.Int64)
+            ),
+        ]
+    )
+    frame = frame.sort(pl.col("_k") * 2 + pl.col("_src"))
+    again = pl.col("_k") == pl.col("_k").shift(1)
+    if frame.select((again & (pl.col("_src").shift(1) == 1)).any()).item():
+        _check_unique(hist, "history")
+    cumulative = params.filter(pl.col("_kind").is_in(list(CUMULATIVE_KINDS)))["_ind"]
+    frame = frame.filter(~(again & (pl.col("_src") == 1)).fill_null(False)).filter(
+        pl.col("value").is_not_null()
+    )
+    t = pl.col("_k") % keys.span + keys.first
+    pair = pl.col("_k") // keys.span
+    frame = frame.with_columns(
+        _ind=pair % keys.width, year=t // 12, month=t % 12 + 1, _pair=pair
+    ).drop("_src")
+    same = (pl.col("_pair").shift(1) == pl.col("_pair")) & (
+        pl.col("year").shift(1) == pl.col("year")
+    )
+    frame = frame.with_columns(
+        _cum=pl.col("_ind").is_in(cumulative.implode()),
+        _prev=pl.when(same).then(pl.col("value").shift(1)),
+        _prev_month=pl.when(same).then(pl.col("month").shift(1)),
+    )
+    months = pl.col("month") - pl.coalesce("_prev_month", pl.lit(0))
+    return frame.with_columns(
+        _inc=pl.when(pl.col("_cum"))
+        .then((pl.col("value") - pl.col("_prev").fill_null(0.0)) / months)
+        .otherwise(pl.col("value"))
+    ).drop("_pair")
+
+
+def _last_year(series: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+    """The series figures of the same month a year before the keys `wanted`, keyed by those."""
+    return series.filter(pl.col("_k").is_in((wanted - 12).implode())).select(
+        pl.col("_k") + 12, _ly_series="value"
+    )
+
+
+def _robust_z(x: pl.Expr, median: pl.Expr, mad: pl.Expr, mean_ad: pl.Expr) -> pl.Expr:
+    scale = pl.when(mad > 0).then(mad * MAD_SCALE).when(mean_ad > 0).then(mean_ad * MEAN_AD_SCALE)
+    return (x - median) / scale
+
+
+def _history_stats(series: pl.DataFrame, subj: pl.DataFrame, keys: _Keys) -> pl.DataFrame:
+    """Per submitted figure: its increments' comparison points from January last year on."""
+    span = keys.span
+    points = (
+        series.select(_pair=pl.col("_k") // span, _pt=pl.col("_k") % span, _y="_inc")
+        .join(
+            subj.select(
+                "_rid",
+                _pair=pl.col("_k") // span,
+                _tt=pl.col("_k") % span,
+                _from=(pl.col("year") - 1) * 12 - keys.first,
+            ),
+            on="_pair",
+        )
+        .filter((pl.col("_pt") < pl.col("_tt")) & (pl.col("_pt") >= pl.col("_from")))
+    )
+    # Each figure's points as one list: list medians are much faster than a median nested in a
+    # group_by expression.
+    stats = (
+        points.group_by("_rid")
+        .agg("_y")
+        .with_columns(_h_med=pl.col("_y").list.median())
+        .with_columns(_dev=(pl.col("_y") - pl.col("_h_med")).list.eval(pl.element().abs()))
+    )
+    return stats.join(subj.select("_rid", "_inc"), on="_rid").select(
+        "_rid",
+        "_h_med",
+        _h_n=pl.col("_y").list.len().cast(pl.Int64),
+        _h_z=_robust_z(
+            pl.col("_inc"),
+            pl.col("_h_med"),
+            pl.col("_dev").list.median(),
+            pl.col("_dev").list.mean(),
+        ),
+    )
+
+
+def _loo_median(frame: pl.DataFrame, key: str, column: str, out: str) -> pl.DataFrame:
+    """Median of `column` within each `key` leaving the row's own value out, by order statistics.
+
+    With the group sorted (n values v₀…vₙ₋₁) and the row at position r, the other n − 1 values
+    have order statistics wₖ = vₖ for k < r and vₖ₊₁ otherwise, and their median is read off
+    directly: no row is ever paired with every other. Adds `out`, `_n` (the group's size) and
+    `_case`, which tells which of at most three medians a group's rows get (0: r above the
+    middle, 1: r at or below the lower middle, 2: r at the upper middle of an even count).
+    Equal values may sit in either order: removing one or the other leaves the same values.
+    """
+    frame = frame.sort(key, column).with_row_index("_i")
+    frame = frame.with_columns(
+        _n=pl.len().over(key).cast(pl.Int64),
+        _start=pl.col("_i").min().over(key).cast(pl.Int64),
+    ).with_columns(_pos=pl.col("_i").cast(pl.Int64) - pl.col("_start"), _m=pl.col("_n") - 1)
+    k1 = ((pl.col("_m") - 1) // 2).clip(lower_bound=0)
+    k2 = pl.col("_m") // 2
+
+    def at(k: pl.Expr) -> pl.Expr:
+        index = pl.col("_start") + k + (k >= pl.col("_pos")).cast(pl.Int64)
+        return pl.col(column).gather(index.clip(upper_bound=max(frame.height - 1, 0)))
+
+    middle = pl.when(pl.col("_m") >= 1).then((at(k1) + at(k2)) / 2)
+    case = (
+        pl.when(pl.col("_pos") > k2)
+        .then(pl.lit(0, dtype=pl.Int64))
+        .when(pl.col("_pos") <= k1)
+        .then(pl.lit(1, dtype=pl.Int64))
+        .otherwise(pl.lit(2, dtype=pl.Int64))
+    )
+    return frame.with_columns(middle.alias(out), _case=case).drop("_i", "_start", "_pos", "_m")
+
+
+def _group_stats(
+    series: pl.DataFrame,
+    sub: pl.DataFrame,
+    subj: pl.DataFrame,
+    groups: Mapping[str, str],
+    keys: _Keys,
+) -> pl.DataFrame:
+    """Per submitted figure: robust z of its growth (or value) against the rest of its group."""
+    pairs = [(str(u), str(g)) for u, g in groups.items() if g is not None]
+    names = sorted({g for _, g in pairs})
+    unit_groups = (
+        pl.DataFrame(pairs, schema={"unit": pl.String, "_g": pl.String}, orient="row")
+        .select(
+            _u=pl.col("unit").cast(keys.units, strict=False).to_physical().cast(pl.Int64),
+            _g=pl.col("_g").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
+        )
+        .filter(pl.col("_u").is_not_null())
+    )
+    span, width = keys.span, keys.width
+    period = pl.col("_ind") * span + pl.col("_k") % span
+    wanted = subj.select(period.unique().alias("_ip"))
+    offsets = (subj["_k"] % span).unique().implode()
+    members = (
+        series.filter((pl.col("_k") % span).is_in(offsets))
+        .with_columns(_ip=period)
+        .join(wanted, on="_ip", how="semi")
+        .with_columns(_u=pl.col("_k") // span // width)
+        .join(unit_groups, on="_u", how="inner")
+    )
+    members = (
+        members.join(_last_year(series, members["_k"]), on="_k", how="left")
+        .join(sub.select("_rid", "last_year_value"), on="_rid", how="left")
+        .with_columns(_ly=pl.coalesce("last_year_value", "_ly_series"))
+    )
+    metric = (
+        pl.when(~pl.col("_cum"))
+        .then(pl.col("value"))
+        .when(pl.col("_ly") > 0)
+        .then((pl.col("value") - pl.col("_ly")) * 100 / pl.col("_ly"))
+    )
+    members = members.select(
+        "_rid", "_g", _gk=pl.col("_g") * (width * span) + pl.col("_ip"), _x=metric
+    ).filter(pl.col("_x").is_not_null())
+    members = _loo_median(members, "_gk", "_x", "_g_med")
+    # The MAD of the others around their own median: a row's centre is one of at most three
+    # values per group (its case), so deviations are taken from each case's centre in turn and
+    # the leave-one-out median of those is read where the case is the row's own.
+    centres = members.select("_gk", _cc="_case", _c="_g_med").unique(subset=["_gk", "_cc"])
+    spread = (
+        members.select("_gk", "_g", "_rid", "_x", _own="_case")
+        .join(centres, on="_gk")
+        .with_columns(
+            _d=(pl.col("_x") - pl.col("_c")).abs(), _gk2=pl.col("_gk") * 3 + pl.col("_cc")
+        )
+    )
+    spread = _loo_median(spread, "_gk2", "_d", "_g_mad")
+    others = pl.col("_n") - 1
+    # Summed over the whole group before the rows are narrowed to their own case.
+    spread = spread.with_columns(_mean_ad=(pl.col("_d").sum().over("_gk2") - pl.col("_d")) / others)
+    mean_ad = pl.col("_mean_ad")
+    return spread.filter((pl.col("_cc") == pl.col("_own")) & pl.col("_rid").is_not_null()).select(
+        "_rid",
+        _g_n=others,
+        _g_med="_c",
+        _g_x="_x",
+        _g_z=pl.when(others > 0).then(
+            _robust_z(pl.col("_x"), pl.col("_c"), pl.col("_g_mad"), mean_ad)
+        ),
+        _g_name=pl.col("_g").replace_strict(list(range(len(names))), names, return_dtype=pl.String),
+    )
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def _fmt(number: pl.Expr) -> pl.Expr:
+    """A figure as text: integers without decimals, others to at most four decimals."""
+    whole = (number.round(0) == number) & (number.abs() < 1e15)
+    return (
+        pl.when(whole)
+        .then(number.cast(pl.Int64).cast(pl.String))
+        .otherwise(number.round(4).cast(pl.String))
+    )
+
+
+def _fixed2(number: pl.Expr) -> pl.Expr:
+    """A figure to exactly two decimals (7.30, -0.05)."""
+    cents = (number * 100).round(0).cast(pl.Int64)
+    sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = (cents.abs() // 100).cast(pl.String)
+    part = (cents.abs() % 100).cast(pl.String).str.zfill(2)
+    return pl.format("{}{}.{}", sign, whole, part)
+
+
+def _month_label(year: pl.Expr, month: pl.Expr) -> pl.Expr:
+    return pl.format("{}-{}", year, month.cast(pl.String).str.zfill(2))
+
+
+def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
+    """Every check on the figures themselves; one frame per check (_rid, check, ref, message)."""
+    value, prev, ly = pl.col("value"), pl.col("_prev"), pl.col("_ly")
+    cumulative = pl.col("_kind").is_in(list(CUMULATIVE_KINDS))
+    this_period = _month_label(pl.col("year"), pl.col("month"))
+    prev_period = _month_label(pl.col("year"), pl.col("_prev_month"))
+    last_period = _month_label(pl.col("year") - 1, pl.col("month"))
+
+    lo, hi = pl.col("_sf") * (1 - pl.col("_sb")), pl.col("_sf") * (1 + pl.col("_sb"))
+
+    def slipped(reference: pl.Expr) -> pl.Expr:
+        usable = (reference != 0) & (value != 0)
+        ratio = (value / reference).round(COMPARE_DIGITS)
+        inverse = (reference / value).round(COMPARE_DIGITS)
+        return usable & (ratio.is_between(lo, hi) | inverse.is_between(lo, hi))
+
+    slip_prev = (cumulative & slipped(prev)).fill_null(False)
+    slip_ly = (cumulative & slipped(ly)).fill_null(False)
+    computed = (value - ly) * 100 / ly
+    frame = subj.with_columns(
+        _slip=(slip_prev | slip_ly) & (pl.col("_sev_unit_slip") != "off"),
+        _slip_ref=pl.when(slip_prev).then(prev).when(slip_ly).then(ly),
+        _computed=pl.when(cumulative & (ly > 0)).then(computed),
+    )
+    explained = ~pl.col("_slip")
+
+    def pick(check: str, condition: pl.Expr, reference: pl.Expr, message: pl.Expr) -> pl.DataFrame:
+        return frame.filter(condition.fill_null(False)).select(
+            "_rid",
+            check=pl.lit(check),
+            reference=reference.cast(pl.Float64),
+            message=message,
+        )
+
+    none = pl.lit(None, dtype=pl.Float64)
+    out = [
+        pick(
+            "negative",
+            cumulative & (value < 0),
+            none,
+            pl.format("cumulative value {} for {} is negative", _fmt(value), this_period),
+        ),
+        pick(
+            "decrease",
+            cumulative & explained & (value < prev),
+            prev,
+            pl.format(
+                "cumulative value {} for {} is lower than {} for {}; a cumulative figure "
+                "cannot fall",
+                _fmt(value),
+                this_period,
+                _fmt(prev),
+                prev_period,
+            ),
+        ),
+    ]
+    difference = (pl.col("growth") - pl.col("_computed")).abs()
+    out.append(
+        pick(
+            "growth_mismatch",
+            explained & (difference.round(COMPARE_DIGITS) > pl.col("_tol")),
+            pl.col("_computed"),
+            pl.format(
+                "reported growth {}% differs from the computed {}% ({} against last year's {} "
+                "for {}) by {} pp, more than the {} pp allowed",
+                _fmt(pl.col("growth")),
+                _fmt(pl.col("_computed")),
+                _fmt(value),
+                _fmt(ly),
+                last_period,
+                _fmt(difference),
+                _fmt(pl.col("_tol")),
+            ),
+        )
+    )
+    what = pl.when(cumulative).then(pl.lit("monthly increment")).otherwise(pl.lit("value"))
+    out.append(
+        pick(
+            "outlier_history",
+            explained
+            & (pl.col("_h_n") >= pl.col("_minp"))
+            & (pl.col("_h_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
+            pl.col("_h_med"),
+            pl.format(
+                "{} {} for {} is far from this unit's own record: robust z {} against {} "
+                "earlier months (median {}, threshold {})",
+                what,
+                _fmt(pl.col("_inc")),
+                this_period,
+                _fixed2(pl.col("_h_z")),
+                pl.col("_h_n"),
+                _fmt(pl.col("_h_med")),
+                _fmt(pl.col("_thr")),
+            ),
+        )
+    )
+    measure = (
+        pl.when(cumulative)
+        .then(pl.format("year-on-year growth {}%", _fmt(pl.col("_g_x"))))
+        .otherwise(pl.format("value {}", _fmt(pl.col("_g_x"))))
+    )
+    out.append(
+        pick(
+            "outlier_group",
+            explained
+            & (pl.col("_g_n") >= pl.col("_minp"))
+            & (pl.col("_g_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
+            pl.col("_g_med"),
+            pl.format(
+                "{} for {} is far from the other units of group {}: robust z {} against {} "
+                "units (median {}, threshold {})",
+                measure,
+                this_period,
+                pl.col("_g_name"),
+                _fixed2(pl.col("_g_z")),
+                pl.col("_g_n"),
+                _fmt(pl.col("_g_med")),
+                _fmt(pl.col("_thr")),
+            ),
+        )
+    )
+    ratio = value / pl.col("_slip_ref")
+    times = (
+        pl.when(ratio.abs() >= 1)
+        .then(pl.format("{} times", _fmt(ratio.round(1))))
+        .otherwise(pl.format("1/{} of", _fmt((1 / ratio).round(1))))
+    )
+    which = (
+        pl.when(slip_prev)
+        .then(pl.format("the figure for {}", prev_period))
+        .otherwise(pl.format("last year's figure for {}", last_period))
+    )
+    out.append(
+        pick(
+            "unit_slip",
+            pl.col("_slip"),
+            pl.col("_slip_ref"),
+            pl.format(
+                "value {} for {} is about {} {} ({}): a unit-of-measure slip "
+                "(万元 written for 亿元, or the reverse)?",
+                _fmt(value),
+                this_period,
+                times,
+                which,
+                _fmt(pl.col("_slip_ref")),
+            ),
+        )
+    )
+    return out
+
+
+def _red_without_reason(sub: pl.DataFrame, lights: pl.DataFrame, keys: _Keys) -> pl.DataFrame:
+    lights = keys.encode(lights).filter(pl.col("_k").is_not_null())
+    if lights["_k"].is_duplicated().any():
+        _check_unique(lights, "lights")
+    blank = pl.col("note").is_null() | (pl.col("note").str.strip_chars() == "")
+    return (
+        sub.select("_rid", "_k", "note", "year", "month")
+        .join(lights.select("_k", "light"), on="_k", how="inner")
+        .filter((pl.col("light").str.strip_chars().str.to_lowercase() == "red") & blank)
+        .select(
+            "_rid",
+            check=pl.lit("red_without_reason"),
+            reference=pl.lit(None, dtype=pl.Float64),
+            message=pl.format(
+                "the light for {} is red and the note gives no reason",
+                _month_label(pl.col("year"), pl.col("month")),
+            ),
+        )
+    )
+
+
+def _assemble(found: list[pl.DataFrame], sub: pl.DataFrame, params: pl.DataFrame) -> pl.DataFrame:
+    findings = pl.concat(found)
+    if findings.height == 0:
+        return empty_findings()
+    severity = params.select("_ind", *(pl.col(f"_sev_{c}").alias(c) for c in CHECKS)).unpivot(
+        index="_ind", variable_name="check", value_name="severity"
+    )
+    return (
+        findings.join(sub.select("_rid", "_ind", *_KEYS, "value"), on="_rid", how="left")
+        .join(severity, on=["_ind", "check"], how="left")
+        .filter(pl.col("severity") != "off")
+        .select(*(pl.col(c).cast(t) for c, t in FINDINGS_SCHEMA.items()))
+        .sort("unit", "indicator", "year", "month", "check")
+    )

@@ -1,0 +1,147 @@
+"""The pages in a real browser: Playwright driving Debian's Chromium against a live server.
+
+Skipped (with the reason) when /usr/bin/chromium is missing. Full-page screenshots of the overview
+and a unit page are written to `test-artifacts/` at the repository root for a person to look at.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+BROWSER = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Generous but finite: a page of the demo city renders in well under a second.
+TIMEOUT_MS = 15_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not BROWSER.exists(), reason=f"no Chromium at {BROWSER}"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium; Django may touch the database while Playwright's loop runs."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is missing"
+    )
+    # The live server answers in its own thread, but the test's own ORM calls (and the fixtures'
+    # teardown) run while Playwright's event loop is current in this thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(BROWSER), args=LAUNCH_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    """The demo city as of the fixed today (2026-11-25), committed for the live server."""
+    from saima.demo import load_demo
+
+    return load_demo(as_of=datetime.date(2026, 11, 25))
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def switch_language(page, label: str) -> None:
+    with page.expect_navigation():
+        page.click(f"form.language button:text-is('{label}')")
+
+
+def artefact(name: str) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return str(ARTIFACTS / name)
+
+
+def test_overview_language_and_unit_chart(live_server, demo_city, page):
+    from saima.demo import DEMO_PASSWORD
+
+    base = live_server.url
+    sign_in(page, base, "office", DEMO_PASSWORD)
+
+    # The overview: a grid of lights with the demo's units.
+    grid = page.locator("table.grid").first
+    grid.wait_for()
+    cells = page.locator("table.grid a.cell[data-light]")
+    assert cells.count() > 0
+    assert page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").count() == 1
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.screenshot(path=artefact("overview.png"), full_page=True)
+
+    # 中文: names come from the database in both languages, so they switch whatever the catalogue.
+    switch_language(page, "中文")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("table.grid th[scope=row] a", has_text="东城区").count() == 1
+    assert page.get_by_text("城区组").count() >= 1
+    assert page.locator("table.grid thead a", has_text="固定资产投资").count() >= 1
+    assert page.locator("text=Dongcheng District").count() == 0
+    assert page.locator("form.language button[aria-pressed=true]").inner_text() == "中文"
+    page.screenshot(path=artefact("overview-zh.png"), full_page=True)
+
+    switch_language(page, "English")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").count() == 1
+
+    # A unit page, opened by its link: one trend chart per indicator, drawn by ECharts.
+    page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").click()
+    page.wait_for_url(re.compile(r"/units/dongcheng/"))
+    assert page.locator("h1").inner_text().startswith("Dongcheng District")
+    drawn = page.locator("div.chart svg, div.chart canvas").first
+    drawn.wait_for(state="visible")
+    box = drawn.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0
+    assert page.locator("div.chart").count() == page.locator("section.card").count() > 0
+    page.screenshot(path=artefact("unit.png"), full_page=True)
+
+
+def test_reporter_sees_only_their_unit(live_server, transactional_db, world, page):
+    from saima.testing import PASSWORD
+
+    base = live_server.url
+    sign_in(page, base, "east_reporter", PASSWORD)
+    grid = page.locator("table.grid").first  # June also has the double-over-half grid
+    grid.wait_for()
+    assert grid.locator("th[scope=row] a", has_text="East District").count() == 1
+    assert grid.locator("a.cell[data-light]").count() > 0
+    assert "West District" not in page.content()
+    assert page.get_by_text("West District").count() == 0
+
+    # Nor may the reporter open West District by its address.
+    response = page.goto(f"{base}/units/west/")
+    assert response is not None and response.status == 403
