@@ -163,8 +163,10 @@ def item_frame(
             "the rules exempt units that are not in the race",
             details=[f"item {code}: exempt unit {unit!r}" for code, unit in strangers],
         )
+    needed = ["unit", "indicator", "kind", "value", "target", "completion", "gap_pp"]
+    needed += ["growth", "light", "applicable"]
     frame = units.join(spec, how="cross").join(
-        progress.rename({"indicator": "_indicator"}),
+        progress.select(needed).rename({"indicator": "_indicator"}),
         left_on=["unit", "indicator"],
         right_on=["unit", "_indicator"],
         how="left",

@@ -83,9 +83,8 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
     frame = frame.join(_parameters(items), on="item", how="left")
     frame = frame.with_columns(taking_part=pl.col("participant") & _qualifies())
     _check_references(frame, items)
-    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x")).with_columns(
-        **_group_statistics(items, ["item", *keys])
-    )
+    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"), _gid=_group_id(frame, keys))
+    frame = frame.with_columns(**_group_statistics(items, ["_gid"]))
     frame = _bands(frame, items)
     share = _efficacy_share()
     ratio = _attainment_ratio()
@@ -130,6 +129,18 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
         normalised=_masked(normalised),
         raw_points=pl.when(pl.col("taking_part")).then(points).otherwise(pl.lit(0.0)),
     ).select(*columns, "taking_part", "place", "normalised", "raw_points")
+
+
+def _group_id(frame: pl.DataFrame, keys: Keys) -> pl.Series:
+    """One integer per item and group: window statistics over one integer column are cheap."""
+    gid = pl.Series("_gid", [0] * frame.height, dtype=pl.Int64)
+    for key in ["item", *keys]:
+        column = frame[key]
+        if column.dtype == pl.String:
+            column = column.cast(pl.Categorical).to_physical()
+        column = column.cast(pl.Int64).fill_null(-1) + 1
+        gid = gid * (int(column.max() or 0) + 1) + column
+    return gid
 
 
 def _group_statistics(items: Sequence[Item], groups: list[str]) -> dict[str, pl.Expr]:
