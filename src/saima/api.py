@@ -24,6 +24,7 @@ from saima.org.api import router as org_router
 api = NinjaAPI(title="Saima API", version="1", urls_namespace="api", auth=authenticators())
 api.add_router("", org_router)
 api.add_router("", metrics_router)
+api.add_router("/reporting", "saima.reporting.api.router")
 
 #: Parts of a ninja error location that name where a value came from, not which field it is.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}

@@ -152,6 +152,11 @@ class Observation(models.Model):
         on_delete=models.SET_NULL,
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        help_text=_("Raised by one on every save through the reporting service."),
+    )
     history = HistoricalRecords()
 
     class Meta:

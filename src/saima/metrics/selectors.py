@@ -3,22 +3,37 @@
 Pages never compute a figure themselves: they call `progress` here, which loads only the rows the
 period needs (this year's period, last year's same month and December) in a few queries and hands
 them to `saima.engine.compute_progress`.
+
+`cached_progress` keeps that result in Django's cache, keyed by the period, the reader's scope and
+`data_version()`: a number that changes with every saved figure or target (their history rows) and
+with units, indicators or race groups added, removed or (de)activated. A rename of a unit or an
+indicator, or a change of an indicator's settings, does not change it: entries live only
+`CACHE_SECONDS`, so such an edit shows within two minutes. A bulk `QuerySet.update()` of figures
+writes no history and, likewise, shows once the entry expires.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from saima.engine import IndicatorSpec, Period, compute_progress
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.access import Access
-from saima.org.models import Unit
+from saima.org.models import RaceGroup, Unit
+
+#: How long a cached computation lives (seconds): the bound on how stale a renamed unit can be.
+CACHE_SECONDS = 120
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,74 @@ def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataF
     return compute_progress(targets, actuals, period, specs=indicator_specs(indicators))
 
 
+def data_version() -> str:
+    """A cheap fingerprint of the data behind every figure, in one query on indexed columns.
+
+    The newest history row of figures and targets (every save and delete writes one), and the
+    count, active count and largest id of units, indicators and race groups.
+    """
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    parts = [
+        f"(SELECT MAX({quote('history_id')}) FROM {table(Observation.history.model)})",
+        f"(SELECT MAX({quote('history_id')}) FROM {table(Target.history.model)})",
+    ]
+    for model in (Unit, Indicator, RaceGroup):
+        pk = quote(model._meta.pk.column)
+        parts.append(f"(SELECT COUNT(*) FROM {table(model)})")
+        parts.append(f"(SELECT MAX({pk}) FROM {table(model)})")
+    parts.append(f"(SELECT COUNT(*) FROM {table(Unit)} WHERE {quote('active')})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return "-".join("0" if value is None else str(value) for value in row)
+
+
+def reader_key(access: Access) -> str:
+    """Whose view of the data: `all` for the office and leaders, else the units they may read."""
+    if access.sees_everything:
+        return "all"
+    return "u" + ",".join(str(pk) for pk in sorted(access.own_units))
+
+
+def _ids(ids: frozenset[int] | None) -> str:
+    return "*" if ids is None else ",".join(str(pk) for pk in sorted(ids))
+
+
+def cache_key(kind: str, *parts: object) -> str:
+    """A cache key of bounded length (a reader's unit list can be long)."""
+    text = "|".join(str(part) for part in parts)
+    return f"saima:{kind}:{hashlib.sha1(text.encode()).hexdigest()}"
+
+
+def remembered(key: str, compute: Callable[[], _T]) -> _T:
+    """`compute()`, kept in the cache under `key` for `CACHE_SECONDS`."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def cached_progress(
+    access: Access, period: Period, scope: Scope = Scope(), *, version: str | None = None
+) -> pl.DataFrame:
+    """`progress`, kept in the cache per period, reader's scope and data version."""
+    version = data_version() if version is None else version
+    key = cache_key(
+        "progress",
+        period.label,
+        reader_key(access),
+        _ids(scope.unit_ids),
+        _ids(scope.indicator_ids),
+        version,
+    )
+    return remembered(key, lambda: progress(access, period, scope))
+
+
 def monthly_series(access: Access, unit: Unit, indicator: Indicator, year: int) -> pl.DataFrame:
     """This year's and last year's cumulative figures month by month, for a trend chart."""
     if not access.can_read_unit(unit.pk):
@@ -162,14 +245,27 @@ def reported_periods(year: int) -> list[int]:
     )
 
 
-def latest_period() -> Period | None:
-    """The latest month with figures: where the overview opens."""
+def latest_period(*, version: str | None = None) -> Period | None:
+    """The latest month with figures: where the overview opens (cached when given a version)."""
+    if version is not None:
+        found = remembered(cache_key("latest", version), lambda: latest_period() or "none")
+        return None if found == "none" else found
     latest = Observation.objects.filter(value__isnull=False).order_by("-year", "-month").first()
     return None if latest is None else Period(latest.year, latest.month)
 
 
-def periods_with_figures(until: Period | None = None) -> list[Period]:
-    """Every month with any figure, latest first, up to `until`: the choices of a period picker."""
+def periods_with_figures(
+    until: Period | None = None, *, version: str | None = None
+) -> list[Period]:
+    """Every month with any figure, latest first, up to `until`: the choices of a period picker.
+
+    Given a data version, the months are kept in the cache.
+    """
+    if version is not None:
+        months = remembered(cache_key("months", version), lambda: periods_with_figures())
+        if until is None:
+            return list(months)
+        return [p for p in months if (p.year, p.month) <= (until.year, until.month)]
     months = (
         Observation.objects.filter(value__isnull=False)
         .values_list("year", "month")

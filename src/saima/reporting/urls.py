@@ -1,6 +1,14 @@
 """URLs of the reporting cycle (mounted at /reporting/)."""
 
-from django.urls import path
+from django.urls import include, path
+
+from saima.reporting import views
 
 app_name = "reporting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("lock/", views.lock, name="lock"),
+    path("units/<slug:code>/", views.unit_form, name="unit"),
+    path("units/<slug:code>/light/", views.light, name="light"),
+    path("", include("saima.reporting.upload_urls")),
+]

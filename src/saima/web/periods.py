@@ -29,14 +29,17 @@ def is_future(period: Period) -> bool:
     return (period.year, period.month) > (now.year, now.month)
 
 
-def requested_period(query) -> Period:
-    """The period named in the query string, or the latest with figures; BadPeriod otherwise."""
+def requested_period(query, *, version: str | None = None) -> Period:
+    """The period named in the query string, or the latest with figures; BadPeriod otherwise.
+
+    Given a data version (`selectors.data_version()`), the latest month is looked up in the cache.
+    """
     values = query.getlist("period")
     if len(values) > 1:
         raise BadPeriod(_("Give one period, not %(count)d.") % {"count": len(values)})
     raw = values[0].strip() if values else ""
     if not raw:
-        return default_period()
+        return default_period(version=version)
     if len(raw) > MAX_LENGTH:
         raise BadPeriod(_("The period is too long to be a period."))
     try:
@@ -54,9 +57,9 @@ def requested_period(query) -> Period:
     return period
 
 
-def default_period() -> Period:
+def default_period(*, version: str | None = None) -> Period:
     """The latest month with figures (never one in the future), or this month."""
-    latest = selectors.latest_period()
+    latest = selectors.latest_period(version=version)
     if latest is None or is_future(latest):
         return this_month()
     return latest

@@ -145,6 +145,19 @@ class Figure:
         lines.append(f"{light}: {self.light.label} ({self.light.meaning})")
         return "\n".join(str(line) for line in lines)
 
+    @property
+    def key(self) -> str:
+        """The cell's key in the page's tooltip data (`tips`): unit id and indicator id."""
+        return f"{self.unit.pk}.{self.indicator.pk}"
+
+    @property
+    def tip(self) -> list[str | None]:
+        """The tooltip's figures, formatted here: value, target, completion, time progress (None
+        when there is none), gap, light."""
+        completion = self.completion_text if self._get("completion") is not None else None
+        due = self.time_progress_text if self._get("time_progress") is not None else None
+        return [self.value_text, self.target_text, completion, due, self.gap_text, self.light.key]
+
     @cached_property
     def bar(self) -> dict[str, float] | None:
         """Widths (% of the bar) of completion and the time-progress marker, if on a schedule."""
@@ -165,6 +178,35 @@ def figures(
         if row["unit"] in units and row["indicator"] in indicators
     ]
     return sorted(found, key=lambda f: (_unit_key(f.unit), f.indicator.order, f.indicator.code))
+
+
+def tips(found: Iterable[Figure]) -> dict:
+    """What the page's script needs to show a cell's figures on hover or focus, in one blob.
+
+    Every figure is text formatted here at the indicator's decimals, every label translated here:
+    the script only arranges them. `cells` is keyed by `Figure.key` (a cell's `data-k`).
+    """
+    units: dict[str, str] = {}
+    indicators: dict[str, str] = {}
+    cells: dict[str, list] = {}
+    for figure in found:
+        units.setdefault(str(figure.unit.pk), str(figure.unit.name))
+        indicators.setdefault(str(figure.indicator.pk), str(figure.indicator.name))
+        cells[figure.key] = figure.tip
+    return {
+        "labels": {
+            "value": str(_("Value")),
+            "target": str(_("Target")),
+            "completion": str(_("Completion")),
+            "time_progress": str(_("Time progress")),
+            "gap": str(_("Gap")),
+            "light": str(_("Light")),
+        },
+        "lights": {light.key: f"{light.label} ({light.meaning})" for light in LIGHTS.values()},
+        "units": units,
+        "indicators": indicators,
+        "cells": cells,
+    }
 
 
 def _group_key(group: RaceGroup | None) -> tuple:

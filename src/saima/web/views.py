@@ -11,7 +11,11 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from saima.engine import DataError, Period
@@ -40,9 +44,9 @@ def page(view):
     return wrapper
 
 
-def _period_context(period: Period) -> dict:
+def _period_context(period: Period, version: str | None = None) -> dict:
     previous, following = neighbours(period)
-    choices = selectors.periods_with_figures(until=this_month())
+    choices = selectors.periods_with_figures(until=this_month(), version=version)
     if all(choice.label != period.label for choice in choices):
         choices.insert(0, period)
     return {"period": period, "previous": previous, "next": following, "choices": choices}
@@ -56,39 +60,64 @@ def _units(access: Access) -> dict:
     return {unit.code: unit for unit in access.units()}
 
 
-def _figures(access: Access, period: Period, scope: Scope | None = None, *, units=None):
-    frame = selectors.progress(access, period, scope or Scope())
+def _figures(
+    access: Access,
+    period: Period,
+    scope: Scope | None = None,
+    *,
+    units=None,
+    version: str | None = None,
+):
+    frame = selectors.cached_progress(access, period, scope or Scope(), version=version)
     return present.figures(frame, _units(access) if units is None else units, _indicators())
 
 
 @page
 def overview(request):
+    """The grid of lights. Its figures (`web/_board.html`) are rendered once per period, language,
+    reader's scope and data version and kept in the cache for `selectors.CACHE_SECONDS`."""
     access = access_of(request)
-    period = requested_period(request.GET)
-    found = _figures(access, period)
-    board = present.Board.build(found, half_year=period.is_half_year)
-    return render(request, "web/overview.html", {**_period_context(period), "board": board})
+    version = selectors.data_version()
+    period = requested_period(request.GET, version=version)
+    context = _period_context(period, version)
+    key = selectors.cache_key(
+        "overview", period.label, get_language(), selectors.reader_key(access), version
+    )
+    board_html = cache.get(key)
+    if board_html is None:
+        found = _figures(access, period, version=version)
+        board = present.Board.build(found, half_year=period.is_half_year)
+        board_html = render_to_string(
+            "web/_board.html",
+            {**context, "board": board, "tips": present.tips(found)},
+            request=request,
+        )
+        cache.set(key, str(board_html), selectors.CACHE_SECONDS)
+    return render(request, "web/overview.html", {**context, "board_html": mark_safe(board_html)})
 
 
 @page
 def units(request):
     access = access_of(request)
-    period = requested_period(request.GET)
+    version = selectors.data_version()
+    period = requested_period(request.GET, version=version)
     units = _units(access)
-    found = _figures(access, period, units=units)
+    found = _figures(access, period, units=units, version=version)
     counts = present.light_counts_by(found, lambda figure: figure.unit.code)
     rows = [(unit, counts[unit.code]) for unit in units.values()]
     groups = present.by_group(rows, lambda row: row[0])
-    return render(request, "web/units.html", {**_period_context(period), "groups": groups})
+    context = {**_period_context(period, version), "groups": groups}
+    return render(request, "web/units.html", context)
 
 
 @page
 def unit(request, code: str):
     access = access_of(request)
     unit = readable_unit(access, code)
-    period = requested_period(request.GET)
+    version = selectors.data_version()
+    period = requested_period(request.GET, version=version)
     scope = Scope(unit_ids=frozenset({unit.pk}))
-    found = _figures(access, period, scope, units={unit.code: unit})
+    found = _figures(access, period, scope, units={unit.code: unit}, version=version)
     series = selectors.unit_monthly_series(access, unit, period.year)
     context = {
         "unit": unit,
@@ -96,32 +125,36 @@ def unit(request, code: str):
         "counts": present.light_counts(found),
         "charts": present.trend_charts(found, series, period.year),
     }
-    return render(request, "web/unit.html", {**_period_context(period), **context})
+    return render(request, "web/unit.html", {**_period_context(period, version), **context})
 
 
 @page
 def indicators(request):
     access = access_of(request)
-    period = requested_period(request.GET)
-    found = _figures(access, period)
+    version = selectors.data_version()
+    period = requested_period(request.GET, version=version)
+    found = _figures(access, period, version=version)
     counts = present.light_counts_by(found, lambda figure: figure.indicator.code)
     rows = [(indicator, counts[indicator.code]) for indicator in Indicator.objects.all()]
-    return render(request, "web/indicators.html", {**_period_context(period), "rows": rows})
+    context = {**_period_context(period, version), "rows": rows}
+    return render(request, "web/indicators.html", context)
 
 
 @page
 def indicator(request, code: str):
     access = access_of(request)
     indicator = get_object_or_404(Indicator, code=code)
-    period = requested_period(request.GET)
-    frame = selectors.progress(access, period, Scope(indicator_ids=frozenset({indicator.pk})))
+    version = selectors.data_version()
+    period = requested_period(request.GET, version=version)
+    scope = Scope(indicator_ids=frozenset({indicator.pk}))
+    frame = selectors.cached_progress(access, period, scope, version=version)
     found = present.figures(frame, _units(access), {indicator.code: indicator})
     context = {
         "indicator": indicator,
         "groups": present.ranked(found),
         "counts": present.light_counts(found),
     }
-    return render(request, "web/indicator.html", {**_period_context(period), **context})
+    return render(request, "web/indicator.html", {**_period_context(period, version), **context})
 
 
 def demo_logins() -> tuple[list[tuple[str, str]], str | None]:

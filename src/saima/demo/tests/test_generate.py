@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.validators import validate_slug
+from django.utils.translation import override
 
 from saima.demo import DEMO_LOGINS, DEMO_PASSWORD
 from saima.demo.catalogue import EXTRA_INDICATORS, INDICATORS, UNITS
@@ -93,7 +94,10 @@ def test_the_province_cast() -> None:
 
 def test_logins() -> None:
     assert [u for u, _r in DEMO_LOGINS] == ["office", "reporter", "approver", "leader"]
-    assert DEMO_LOGINS[1][1] == "reporter of Dongcheng District"
+    with override("en"):
+        assert str(DEMO_LOGINS[1][1]) == "reporter of Dongcheng District"
+    with override("zh-hans"):
+        assert "东城区" in str(DEMO_LOGINS[1][1])
     assert len(DEMO_PASSWORD) >= 8
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -35,15 +36,28 @@ def test_cells_link_to_the_unit_page_at_the_indicator(office):
     assert 'href="/indicators/pm25/?period=2026-06"' in html
 
 
+def _tips(html: str) -> dict:
+    blob = re.search(r'<script id="saima-cells" type="application/json">(.*?)</script>', html, re.S)
+    assert blob, "no tooltip data"
+    return json.loads(blob.group(1))
+
+
 def test_cell_tooltip_names_the_figures(office):
     html = _html(office, "/?period=2026-06")
     cell = re.search(
-        r'<a class="cell[^"]*" href="/units/east/\?period=2026-06#ind-fai" title="([^"]*)"', html
+        r'<a class="cell[^"]*" href="/units/east/\?period=2026-06#ind-fai" [^>]*data-k="([^"]*)"',
+        html,
     )
     assert cell
-    tooltip = cell.group(1)
-    for part in ("79.20 100m yuan", "144.00 100m yuan", "55.0%", "+5.0 pp", "50.0%"):
-        assert part in tooltip
+    tips = _tips(html)
+    tooltip = tips["cells"][cell.group(1)]
+    # Value, target, completion, time progress, gap, light: formatted by the server.
+    assert tooltip == ["79.20 100m yuan", "144.00 100m yuan", "55.0%", "50.0%", "+5.0 pp", "green"]
+    unit, indicator = cell.group(1).split(".")
+    assert tips["units"][unit] == "East District"
+    assert tips["indicators"][indicator] == "Fixed-asset investment"
+    assert tips["labels"]["value"] == "Value" and tips["labels"]["gap"] == "Gap"
+    assert " title=" not in html.split('id="grid-title"')[1].split("</table>")[0]
 
 
 def test_not_reported_lists_north_county_at_june(office):

@@ -1,5 +1,8 @@
-/* Saima pages: the period picker submits on change, and trend charts are drawn from the JSON the
- * page carries in <script type="application/json" id="saima-charts"> (no inline script). */
+/* Saima pages: the period picker submits on change, trend charts are drawn from the JSON the
+ * page carries in <script type="application/json" id="saima-charts">, and the overview's cells
+ * show their figures on hover or keyboard focus from <script ... id="saima-cells"> (no inline
+ * script). That JSON carries text already formatted and translated by the server: this script
+ * only arranges it. */
 (function () {
   "use strict";
 
@@ -59,8 +62,85 @@
     });
   }
 
+  // One hover box for every cell of the grids that name their data (<table data-tips="...">).
+  function cellTips() {
+    var tables = document.querySelectorAll("table[data-tips]");
+    if (!tables.length) return;
+    var source = document.getElementById(tables[0].getAttribute("data-tips"));
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    var labels = data.labels;
+    var box = document.createElement("div");
+    box.className = "tip";
+    box.id = "saima-tip";
+    box.setAttribute("role", "tooltip");
+    box.hidden = true;
+    document.body.appendChild(box);
+    var current = null;
+
+    function line(text, strong) {
+      var element = document.createElement("div");
+      if (strong) element.className = "tip__title";
+      element.textContent = text;
+      box.appendChild(element);
+    }
+
+    function show(cell) {
+      var key = cell.getAttribute("data-k");
+      var figures = data.cells[key];
+      if (!figures) return;
+      var ids = key.split(".");
+      box.textContent = "";
+      line(data.units[ids[0]] + " · " + data.indicators[ids[1]], true);
+      line(labels.value + ": " + figures[0]);
+      line(labels.target + ": " + figures[1]);
+      if (figures[2] !== null) line(labels.completion + ": " + figures[2]);
+      if (figures[3] !== null) line(labels.time_progress + ": " + figures[3]);
+      line(labels.gap + ": " + figures[4]);
+      line(labels.light + ": " + (data.lights[figures[5]] || figures[5]));
+      var rect = cell.getBoundingClientRect();
+      box.hidden = false;
+      var left = Math.min(rect.left, document.documentElement.clientWidth - box.offsetWidth - 8);
+      box.style.left = Math.max(0, left) + window.scrollX + "px";
+      box.style.top = rect.bottom + window.scrollY + 4 + "px";
+      cell.setAttribute("aria-describedby", box.id);
+      current = cell;
+    }
+
+    function hide() {
+      if (current) current.removeAttribute("aria-describedby");
+      current = null;
+      box.hidden = true;
+    }
+
+    function cellOf(event) {
+      var target = event.target;
+      return target && target.closest ? target.closest("[data-k]") : null;
+    }
+
+    tables.forEach(function (table) {
+      table.addEventListener("mouseover", function (event) {
+        var cell = cellOf(event);
+        if (cell && cell !== current) show(cell);
+      });
+      table.addEventListener("mouseout", function (event) {
+        var cell = cellOf(event);
+        if (cell && !cell.contains(event.relatedTarget)) hide();
+      });
+      table.addEventListener("focusin", function (event) {
+        var cell = cellOf(event);
+        if (cell) show(cell);
+      });
+      table.addEventListener("focusout", hide);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") hide();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit(document);
     drawCharts();
+    cellTips();
   });
 })();
