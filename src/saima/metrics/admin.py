@@ -31,3 +31,14 @@ class ObservationAdmin(OfficeOnlyAdmin, SimpleHistoryAdmin):
     list_select_related = ("unit", "indicator", "entered_by")
     search_fields = ("unit__code", "unit__name_zh", "indicator__code")
     readonly_fields = ("entered_by", "entered_at")
+
+    # Figures change only through the reporting path (checks, locks, workflow, versions):
+    # the office reads them and their history here, and edits them in the reporting pages.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saima.engine import Period
-from saima.metrics.models import Indicator, Observation, Target
+from saima.metrics.models import Indicator, Target
 from saima.org.access import Access
 from saima.org.models import Unit
 
@@ -55,41 +55,6 @@ def check_period_open(period: Period, *, today=None) -> None:
         raise ValidationError(
             {"period": _("%(period)s is in the future.") % {"period": period.label}}
         )
-
-
-@transaction.atomic
-def observation_set(
-    *,
-    access: Access,
-    user,
-    unit: Unit,
-    indicator: Indicator,
-    period: Period,
-    value: object,
-    last_year_value: object = None,
-    growth: object = None,
-    note: str = "",
-) -> Observation:
-    """Store one cumulative figure (creating or replacing it) after checking who and what."""
-    if not access.can_edit_figures(unit.pk):
-        raise PermissionDenied(_("You may not enter figures for %(unit)s.") % {"unit": unit})
-    check_period_open(period)
-    number = to_decimal(value, field="value")
-    if number is not None and number < 0 and indicator.kind != Indicator.Kind.GROWTH:
-        raise ValidationError({"value": _("A cumulative figure cannot be negative.")})
-    key = {"unit": unit, "indicator": indicator, "year": period.year, "month": period.month}
-    observation = Observation.objects.select_for_update().filter(**key).first() or Observation(
-        **key
-    )
-    observation.value = number
-    observation.last_year_value = to_decimal(last_year_value, field="last_year_value")
-    observation.growth = to_decimal(growth, field="growth")
-    observation.note = note.strip()
-    observation.entered_by = user
-    observation._history_user = user
-    observation.full_clean()
-    observation.save()
-    return observation
 
 
 @transaction.atomic

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from saima.engine import compute_progress, parse_period
 from saima.metrics import selectors
 from saima.metrics.models import Observation, Target
-from saima.metrics.services import observation_set, target_set
+from saima.metrics.services import target_set, to_decimal
 from saima.org.access import Access
+from saima.reporting.services import FigureRow, figures_save
 
 JUNE = parse_period("2026-06")
 
@@ -21,61 +22,60 @@ def _access(world, persona):
     return Access.for_user(world.user(persona))
 
 
-def test_a_reporter_stores_a_figure_and_history_records_who(world):
-    user = world.user("east_reporter")
-    observation = observation_set(
-        access=_access(world, "east_reporter"),
-        user=user,
-        unit=world.units["east"],
-        indicator=world.indicators["fai"],
-        period=JUNE,
-        value="80.5",
-        note="项目集中开工",
+def _save(world, persona, unit, value, period=JUNE, note=""):
+    """Store one figure through the one path every figure takes."""
+    row = FigureRow(
+        unit_code=unit,
+        indicator_code="fai",
+        year=period.year,
+        month=period.month,
+        value=to_decimal(value, field="value"),
+        note=note,
     )
-    observation.refresh_from_db()
+    user = world.user(persona)
+    return figures_save(access=Access.for_user(user), user=user, rows=[row], source="test")
+
+
+def test_a_reporter_stores_a_figure_and_history_records_who(world):
+    _save(world, "east_reporter", "east", "80.5", note="项目集中开工")
+    observation = Observation.objects.get(unit__code="east", indicator__code="fai", **_june())
     assert observation.value == Decimal("80.5")
     latest = observation.history.first()
-    assert latest.history_user == user and latest.value == Decimal("80.5")
-    assert observation.history.count() == 1
+    assert latest.history_user == world.user("east_reporter")
+    assert latest.value == Decimal("80.5")
 
 
 def test_a_reporter_cannot_touch_another_units_figures(world):
     before = list(Observation.objects.order_by("pk").values_list("value", flat=True))
-    with pytest.raises(PermissionDenied):
-        observation_set(
-            access=_access(world, "east_reporter"),
-            user=world.user("east_reporter"),
-            unit=world.units["west"],
-            indicator=world.indicators["fai"],
-            period=JUNE,
-            value="1",
-        )
+    with pytest.raises((PermissionDenied, ValidationError)):
+        _save(world, "east_reporter", "west", "1")
     assert list(Observation.objects.order_by("pk").values_list("value", flat=True)) == before
 
 
 @pytest.mark.parametrize(
+    ("value", "message"),
+    [("abc", "is not a number"), ("1e400", "out of range"), ("NaN", "out of range")],
+)
+def test_text_and_unusable_numbers_are_refused(value, message):
+    with pytest.raises(ValidationError) as caught:
+        to_decimal(value, field="value")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
     ("value", "period", "message"),
-    [
-        ("abc", "2026-06", "is not a number"),
-        ("1e400", "2026-06", "out of range"),
-        ("NaN", "2026-06", "out of range"),
-        ("-5", "2026-06", "cannot be negative"),
-        ("5", "2099-01", "in the future"),
-    ],
+    [("-5", "2026-06", "cannot be negative"), ("500", "2099-01", "future")],
 )
 def test_bad_figures_are_refused_and_nothing_changes(world, value, period, message):
     count = Observation.objects.count()
     with pytest.raises(ValidationError) as caught:
-        observation_set(
-            access=_access(world, "office"),
-            user=world.user("office"),
-            unit=world.units["east"],
-            indicator=world.indicators["fai"],
-            period=parse_period(period),
-            value=value,
-        )
+        _save(world, "office", "east", value, period=parse_period(period))
     assert message in str(caught.value)
     assert Observation.objects.count() == count
+
+
+def _june() -> dict:
+    return {"year": 2026, "month": 6}
 
 
 def test_only_the_office_sets_targets_and_they_must_be_positive(world):
