@@ -276,12 +276,25 @@ def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
 
 def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
     """Attainment and linear-to-target compare with a target; each unit taking part needs one."""
-    for item in items:
-        needs = item.method == "attainment" and item.effective_metric != "completion"
-        needs = needs or (item.method == "linear" and item.reference == "target")
-        if not needs:
-            continue
-        rows = frame.filter((pl.col("item") == item.code) & pl.col("taking_part"))
+    needing = [
+        item
+        for item in items
+        if (item.method == "attainment" and item.effective_metric != "completion")
+        or (item.method == "linear" and item.reference == "target")
+    ]
+    if not needing:
+        return
+    codes = [item.code for item in needing]
+    suspect = frame.filter(
+        pl.col("item").is_in(codes)
+        & pl.col("taking_part")
+        & (
+            pl.col("x_target").is_null()
+            | ((pl.col("_method") == "attainment") & (pl.col("x_target") <= 0))
+        )
+    )
+    for item in needing:
+        rows = suspect.filter(pl.col("item") == item.code)
         lacking = rows.filter(pl.col("x_target").is_null())
         if lacking.height:
             raise DataError(
@@ -289,12 +302,11 @@ def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
                 f"{item.effective_metric} metric",
                 details=[f"unit {u}: no target" for u in lacking["unit"].to_list()],
             )
-        zero = rows.filter(pl.col("x_target") <= 0)
-        if item.method == "attainment" and zero.height:
+        if rows.height:
             raise DataError(
                 f"item {item.code}: attainment divides by the target, which must be positive",
                 details=[
                     f"unit {u}: target {t:g}"
-                    for u, t in zero.select("unit", "x_target").iter_rows()
+                    for u, t in rows.select("unit", "x_target").iter_rows()
                 ],
             )
