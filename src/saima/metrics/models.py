@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from saima.engine.checks import CheckConfig
+from saima.engine.errors import DataError
 from saima.engine.rules import check_profile
 from saima.org.models import BilingualName, Unit
 
@@ -25,6 +29,31 @@ def validate_profile(value: object) -> None:
         check_profile([float(v) for v in value])
     except ValueError as exc:
         raise ValidationError(_("The profile %(problem)s.") % {"problem": exc}) from exc
+
+
+def check_config(settings: object) -> CheckConfig:
+    """The engine's CheckConfig for an indicator's stored check settings."""
+    if not isinstance(settings, dict):
+        raise DataError("check settings must be a mapping")
+    known = {f.name for f in dataclass_fields(CheckConfig)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise DataError(
+            f"unknown check settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    try:
+        return CheckConfig(**settings)
+    except TypeError as exc:
+        raise DataError(str(exc)) from None
+
+
+def validate_check_settings(value: object) -> None:
+    try:
+        check_config(value or {})
+    except DataError as exc:
+        raise ValidationError(
+            _("The check settings are not valid: %(problem)s") % {"problem": exc}
+        ) from exc
 
 
 class Indicator(BilingualName):
@@ -73,6 +102,16 @@ class Indicator(BilingualName):
         blank=True,
         validators=[MinValueValidator(0)],
         help_text=_("Empty: the office's default for the kind."),
+    )
+    check_settings = models.JSONField(
+        _("check settings"),
+        default=dict,
+        blank=True,
+        validators=[validate_check_settings],
+        help_text=_(
+            'How reported figures are checked, e.g. {"severity": {"decrease": "warning", '
+            '"outlier_group": "off"}, "growth_tolerance_pp": 1.0}. Empty: the defaults.'
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import polars as pl
 
 from saima.engine import checks
-from saima.metrics.models import Indicator, Observation
+from saima.metrics.models import Indicator, Observation, check_config
 from saima.org.models import Unit
 from saima.reporting import progress
 
@@ -165,7 +165,14 @@ def _run(
 ) -> list[Finding]:
     kinds = {code: indicator.kind for code, indicator in indicators.items()}
     groups = {code: unit.race_group.code for code, unit in units.items() if unit.race_group_id}
-    frame = checks.run_checks(figures, history, kinds=kinds, groups=groups, lights=lights)
+    config = {
+        code: check_config(indicator.check_settings)
+        for code, indicator in indicators.items()
+        if indicator.check_settings
+    }
+    frame = checks.run_checks(
+        figures, history, kinds=kinds, groups=groups, lights=lights, config=config
+    )
     blocking = set(_keys(checks.blocking(frame)))
     attention = set(_keys(checks.needs_acknowledgement(frame)))
     found = []

@@ -225,6 +225,32 @@ def test_a_blocking_check_refuses_the_row(world):
     assert not Observation.objects.filter(year=2026, month=10).exists()
 
 
+def test_an_indicators_check_settings_decide_error_warning_or_off(world):
+    fai = world.indicators["fai"]
+    fai.check_settings = {"severity": {"decrease": "warning"}}
+    fai.save(update_fields=["check_settings"])
+    result = save(world, "east_reporter", "east", 10, {"fai": "10"})
+    decrease = [f for f in result.findings if f.check == "decrease"]
+    assert [(f.severity, f.blocking) for f in decrease] == [("warning", False)]  # stored
+    assert Observation.objects.get(unit__code="east", indicator__code="fai", year=2026, month=10)
+    fai.check_settings = {"severity": {"decrease": "off"}}
+    fai.save(update_fields=["check_settings"])
+    result = save(world, "east_reporter", "east", 10, {"fai": "9"})
+    assert [f.check for f in result.findings if f.check == "decrease"] == []
+
+
+def test_check_settings_are_validated(world):
+    from django.core.exceptions import ValidationError
+
+    fai = world.indicators["fai"]
+    fai.check_settings = {"severity": {"decreas": "off"}}
+    with pytest.raises(ValidationError, match="unknown check code"):
+        fai.full_clean()
+    fai.check_settings = {"tolerance": 3}
+    with pytest.raises(ValidationError, match="unknown check settings: tolerance"):
+        fai.full_clean()
+
+
 def test_warnings_need_a_comment_before_submitting(world, access_of_persona):
     growth_off = {**EAST_OCTOBER}
     rows = rows_for("east", 2026, 10, growth_off)
