@@ -152,11 +152,21 @@ class Figure:
 
     @property
     def tip(self) -> list[str | None]:
-        """The tooltip's figures, formatted here: value, target, completion, time progress (None
-        when there is none), gap, light."""
+        """The tooltip's figures, formatted here: value and target as bare numbers (None when there
+        is none; the indicator's unit of measure is sent once, in `tips`' `measures`), completion,
+        time progress (None when there is none), gap, light."""
+        decimals = self.indicator.decimals
+        value, target = self._get("value"), self._get("target")
         completion = self.completion_text if self._get("completion") is not None else None
         due = self.time_progress_text if self._get("time_progress") is not None else None
-        return [self.value_text, self.target_text, completion, due, self.gap_text, self.light.key]
+        return [
+            None if value is None else fmt.number(value, decimals),
+            None if target is None else fmt.number(target, decimals),
+            completion,
+            due,
+            self.gap_text,
+            self.light.key,
+        ]
 
     @cached_property
     def bar(self) -> dict[str, float] | None:
@@ -180,18 +190,40 @@ def figures(
     return sorted(found, key=lambda f: (_unit_key(f.unit), f.indicator.order, f.indicator.code))
 
 
-def tips(found: Iterable[Figure]) -> dict:
+def measure_suffix(measure: str) -> str:
+    """What follows a number of this unit of measure, as `fmt.with_measure` writes it."""
+    if not measure:
+        return ""
+    return measure if measure == "%" else f" {measure}"
+
+
+def tips(found: Iterable[Figure], unit_url=None) -> dict:
     """What the page's script needs to show a cell's figures on hover or focus, in one blob.
 
     Every figure is text formatted here at the indicator's decimals, every label translated here:
-    the script only arranges them. `cells` is keyed by `Figure.key` (a cell's `data-k`).
+    the script only arranges them. `cells` is keyed by `Figure.key` (a cell's `data-k`); the
+    names of units and indicators, each indicator's unit of measure (`measures`: the text that
+    follows a value or a target, `dash` standing for a missing one) and code (`codes`), and each
+    unit's page (`links`, from `unit_url(unit)`) are sent once, not per cell. A cell of the grid
+    links to `links[unit] + "#ind-" + codes[indicator]`.
     """
     units: dict[str, str] = {}
+    links: dict[str, str] = {}
     indicators: dict[str, str] = {}
+    measures: dict[str, str] = {}
+    codes: dict[str, str] = {}
     cells: dict[str, list] = {}
     for figure in found:
-        units.setdefault(str(figure.unit.pk), str(figure.unit.name))
-        indicators.setdefault(str(figure.indicator.pk), str(figure.indicator.name))
+        unit, indicator = figure.unit, figure.indicator
+        unit_id, indicator_id = str(unit.pk), str(indicator.pk)
+        if unit_id not in units:
+            units[unit_id] = str(unit.name)
+            if unit_url is not None:
+                links[unit_id] = unit_url(unit)
+        if indicator_id not in indicators:
+            indicators[indicator_id] = str(indicator.name)
+            measures[indicator_id] = measure_suffix(indicator.measure)
+            codes[indicator_id] = indicator.code
         cells[figure.key] = figure.tip
     return {
         "labels": {
@@ -203,8 +235,12 @@ def tips(found: Iterable[Figure]) -> dict:
             "light": str(_("Light")),
         },
         "lights": {light.key: f"{light.label} ({light.meaning})" for light in LIGHTS.values()},
+        "dash": fmt.DASH,
         "units": units,
+        "links": links,
         "indicators": indicators,
+        "measures": measures,
+        "codes": codes,
         "cells": cells,
     }
 

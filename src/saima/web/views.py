@@ -7,13 +7,16 @@ that cannot be shown is a 400 page, an unknown code a 404, a unit they may not s
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -72,10 +75,15 @@ def _figures(
     return present.figures(frame, _units(access) if units is None else units, _indicators())
 
 
+#: Where the overview's cached board goes in the rendered page (a comment no name can contain).
+BOARD_MARK = "<!--saima:board-->"
+
+
 @page
 def overview(request):
     """The grid of lights. Its figures (`web/_board.html`) are rendered once per period, language,
-    reader's scope and data version and kept in the cache for `selectors.CACHE_SECONDS`."""
+    reader's scope and data version and kept in the cache for `selectors.CACHE_SECONDS` as the
+    final UTF-8 bytes, which are spliced into the page as they are."""
     access = access_of(request)
     version = selectors.data_version()
     period = requested_period(request.GET, version=version)
@@ -83,17 +91,26 @@ def overview(request):
     key = selectors.cache_key(
         "overview", period.label, get_language(), selectors.reader_key(access), version
     )
-    board_html = cache.get(key)
-    if board_html is None:
+    board_bytes = cache.get(key)
+    if not isinstance(board_bytes, bytes):
         found = _figures(access, period, version=version)
         board = present.Board.build(found, half_year=period.is_half_year)
-        board_html = render_to_string(
+        query = urlencode({"period": period.label})
+
+        def unit_url(unit) -> str:
+            return f"{reverse('unit', args=[unit.code])}?{query}"
+
+        board_bytes = render_to_string(
             "web/_board.html",
-            {**context, "board": board, "tips": present.tips(found)},
+            {**context, "board": board, "tips": present.tips(found, unit_url)},
             request=request,
-        )
-        cache.set(key, str(board_html), selectors.CACHE_SECONDS)
-    return render(request, "web/overview.html", {**context, "board_html": mark_safe(board_html)})
+        ).encode()
+        cache.set(key, board_bytes, selectors.CACHE_SECONDS)
+    page_html = render_to_string(
+        "web/overview.html", {**context, "board_html": mark_safe(BOARD_MARK)}, request=request
+    )
+    head, tail = page_html.split(BOARD_MARK, 1)
+    return HttpResponse(b"".join((head.encode(), board_bytes, tail.encode())))
 
 
 @page

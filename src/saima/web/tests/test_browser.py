@@ -98,8 +98,15 @@ def test_overview_language_and_unit_chart(live_server, demo_city, page):
     # The overview: a grid of lights with the demo's units.
     grid = page.locator("table.grid").first
     grid.wait_for()
-    cells = page.locator("table.grid a.cell[data-light]")
+    cells = page.locator("table.grid td[data-k][data-light]")
     assert cells.count() > 0
+    first = cells.first
+    assert first.get_attribute("tabindex") == "0"  # saima.js makes every cell focusable
+    first.hover()
+    tip = page.locator("#saima-tip")
+    tip.wait_for(state="visible")
+    assert "Dongcheng District · " in tip.inner_text()
+    assert re.search(r"Value: (—|[\d,.]+\S*)", tip.inner_text())
     assert page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").count() == 1
     assert page.locator("html").get_attribute("lang") == "en"
     page.screenshot(path=artefact("overview.png"), full_page=True)
@@ -117,6 +124,18 @@ def test_overview_language_and_unit_chart(live_server, demo_city, page):
     switch_language(page, "English")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").count() == 1
+
+    # A cell opens its unit's page at its indicator, by click or by Enter (built by saima.js).
+    cell = page.locator("table.grid tbody tr", has_text="Dongcheng District").locator("td[data-k]")
+    cell.first.click()
+    page.wait_for_url(re.compile(r"/units/dongcheng/\?period=[0-9-]+#ind-[\w-]+$"))
+    page.go_back()
+    page.locator("table.grid").first.wait_for()
+    cell.first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert re.search(r"/units/dongcheng/\?period=[0-9-]+#ind-[\w-]+$", page.url)
+    page.go_back()
 
     # A unit page, opened by its link: one trend chart per indicator, drawn by ECharts.
     page.locator("table.grid th[scope=row] a", has_text="Dongcheng District").click()
@@ -138,7 +157,7 @@ def test_reporter_sees_only_their_unit(live_server, transactional_db, world, pag
     grid = page.locator("table.grid").first  # June also has the double-over-half grid
     grid.wait_for()
     assert grid.locator("th[scope=row] a", has_text="East District").count() == 1
-    assert grid.locator("a.cell[data-light]").count() > 0
+    assert grid.locator("td[data-k][data-light]").count() > 0
     assert "West District" not in page.content()
     assert page.get_by_text("West District").count() == 0
 

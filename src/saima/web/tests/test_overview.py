@@ -30,34 +30,65 @@ def test_counts_and_grid_at_june(office):
     assert html.count('data-light="missing"') == 4
 
 
-def test_cells_link_to_the_unit_page_at_the_indicator(office):
-    html = _html(office, "/?period=2026-06")
-    assert 'href="/units/east/?period=2026-06#ind-fai"' in html
-    assert 'href="/indicators/pm25/?period=2026-06"' in html
-
-
 def _tips(html: str) -> dict:
     blob = re.search(r'<script id="saima-cells" type="application/json">(.*?)</script>', html, re.S)
     assert blob, "no tooltip data"
     return json.loads(blob.group(1))
 
 
+def _key(tips: dict, unit_page: str, code: str) -> str:
+    """The `data-k` of the cell of the unit whose page is `unit_page`, on indicator `code`."""
+    [unit] = [u for u, link in tips["links"].items() if link == unit_page]
+    [indicator] = [i for i, c in tips["codes"].items() if c == code]
+    return f"{unit}.{indicator}"
+
+
+def test_cells_link_to_the_unit_page_at_the_indicator(office):
+    html = _html(office, "/?period=2026-06")
+    tips = _tips(html)
+    key = _key(tips, "/units/east/?period=2026-06", "fai")
+    grid = html.split('id="grid-title"')[1].split("</table>")[0]
+    assert f'<td data-k="{key}" data-light="green">' in grid
+    # saima.js links a cell to links[unit] + "#ind-" + codes[indicator] (see test_browser).
+    unit, indicator = key.split(".")
+    assert tips["links"][unit] + "#ind-" + tips["codes"][indicator] == (
+        "/units/east/?period=2026-06#ind-fai"
+    )
+    assert 'href="/units/east/?period=2026-06"' in grid
+    assert 'href="/indicators/pm25/?period=2026-06"' in html
+
+
+def _tooltip(tips: dict, key: str) -> list:
+    """A cell's figures as the hover box shows them: value and target with their measure."""
+    figures = tips["cells"][key]
+    measure = tips["measures"][key.split(".")[1]]
+    amounts = [tips["dash"] if text is None else text + measure for text in figures[:2]]
+    return amounts + figures[2:]
+
+
 def test_cell_tooltip_names_the_figures(office):
     html = _html(office, "/?period=2026-06")
-    cell = re.search(
-        r'<a class="cell[^"]*" href="/units/east/\?period=2026-06#ind-fai" [^>]*data-k="([^"]*)"',
-        html,
-    )
-    assert cell
     tips = _tips(html)
-    tooltip = tips["cells"][cell.group(1)]
+    key = _key(tips, "/units/east/?period=2026-06", "fai")
+    assert f'<td data-k="{key}" data-light="green">' in html
     # Value, target, completion, time progress, gap, light: formatted by the server.
-    assert tooltip == ["79.20 100m yuan", "144.00 100m yuan", "55.0%", "50.0%", "+5.0 pp", "green"]
-    unit, indicator = cell.group(1).split(".")
+    assert _tooltip(tips, key) == [
+        "79.20 100m yuan",
+        "144.00 100m yuan",
+        "55.0%",
+        "50.0%",
+        "+5.0 pp",
+        "green",
+    ]
+    assert tips["cells"][key][:2] == ["79.20", "144.00"]  # the measure is sent once
+    unit, indicator = key.split(".")
     assert tips["units"][unit] == "East District"
     assert tips["indicators"][indicator] == "Fixed-asset investment"
+    assert tips["measures"][indicator] == " 100m yuan"
     assert tips["labels"]["value"] == "Value" and tips["labels"]["gap"] == "Gap"
-    assert " title=" not in html.split('id="grid-title"')[1].split("</table>")[0]
+    grid = html.split('id="grid-title"')[1].split("</table>")[0]
+    assert " title=" not in grid
+    assert "100m yuan" not in grid and "#ind-" not in grid  # nothing per cell but the light
 
 
 def test_not_reported_lists_north_county_at_june(office):

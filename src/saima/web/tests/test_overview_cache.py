@@ -19,11 +19,17 @@ PAGE = "/?period=2026-06"
 
 
 def _east_fai(html: str) -> list:
-    key = re.search(r'href="/units/east/\?period=2026-06#ind-fai" [^>]*data-k="([^"]*)"', html)
-    assert key
+    """East District's investment figures as the hover box shows them (measure appended)."""
     blob = re.search(r'<script id="saima-cells" type="application/json">(.*?)</script>', html, re.S)
     assert blob
-    return json.loads(blob.group(1))["cells"][key.group(1)]
+    tips = json.loads(blob.group(1))
+    [unit] = [u for u, link in tips["links"].items() if link == "/units/east/?period=2026-06"]
+    [indicator] = [i for i, code in tips["codes"].items() if code == "fai"]
+    key = f"{unit}.{indicator}"
+    assert f'<td data-k="{key}" data-light=' in html
+    figures = tips["cells"][key]
+    measure = tips["measures"][indicator]
+    return [tips["dash"] if text is None else text + measure for text in figures[:2]] + figures[2:]
 
 
 def _get(client, path: str = PAGE) -> tuple[str, int]:

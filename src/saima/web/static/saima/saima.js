@@ -2,7 +2,9 @@
  * page carries in <script type="application/json" id="saima-charts">, and the overview's cells
  * show their figures on hover or keyboard focus from <script ... id="saima-cells"> (no inline
  * script). That JSON carries text already formatted and translated by the server: this script
- * only arranges it. */
+ * only arranges it. A cell of the grid is a bare <td data-k="unit.indicator" data-light="...">:
+ * its link (one delegated handler per grid), names, units of measure and figures come from the
+ * JSON, sent once. */
 (function () {
   "use strict";
 
@@ -92,8 +94,8 @@
       var ids = key.split(".");
       box.textContent = "";
       line(data.units[ids[0]] + " · " + data.indicators[ids[1]], true);
-      line(labels.value + ": " + figures[0]);
-      line(labels.target + ": " + figures[1]);
+      line(labels.value + ": " + amount(figures[0], ids[1]));
+      line(labels.target + ": " + amount(figures[1], ids[1]));
       if (figures[2] !== null) line(labels.completion + ": " + figures[2]);
       if (figures[3] !== null) line(labels.time_progress + ": " + figures[3]);
       line(labels.gap + ": " + figures[4]);
@@ -105,6 +107,26 @@
       box.style.top = rect.bottom + window.scrollY + 4 + "px";
       cell.setAttribute("aria-describedby", box.id);
       current = cell;
+    }
+
+    // A value or a target: the number as the server wrote it, then its unit of measure.
+    function amount(text, indicator) {
+      return text === null ? data.dash : text + (data.measures[indicator] || "");
+    }
+
+    // A light's cell opens its unit's page at the indicator.
+    function link(cell) {
+      var ids = cell.getAttribute("data-k").split(".");
+      var page = data.links[ids[0]];
+      var code = data.codes[ids[1]];
+      return page && code ? page + "#ind-" + code : null;
+    }
+
+    function follow(event) {
+      var cell = cellOf(event);
+      if (!cell || !cell.hasAttribute("data-light")) return;
+      var address = link(cell);
+      if (address) window.location.assign(address);
     }
 
     function hide() {
@@ -119,6 +141,13 @@
     }
 
     tables.forEach(function (table) {
+      table.querySelectorAll("td[data-k]").forEach(function (cell) {
+        cell.tabIndex = 0;
+      });
+      table.addEventListener("click", follow);
+      table.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") follow(event);
+      });
       table.addEventListener("mouseover", function (event) {
         var cell = cellOf(event);
         if (cell && cell !== current) show(cell);
