@@ -117,10 +117,21 @@ def findings_for_rows(
     )
     units = {c.unit.code: c.unit for c in candidates}
     indicators = {c.indicator.code: c.indicator for c in candidates}
-    history = _history({u.pk for u in units.values()}, {c.year for c in candidates})
+    # The race group's other units are read too, so that a single unit's figure is compared
+    # with its group's (the outlier_group check), not only with its own history.
+    peers = {
+        unit.code: unit
+        for unit in Unit.objects.filter(
+            race_group_id__in={u.race_group_id for u in units.values() if u.race_group_id},
+            active=True,
+        ).select_related("race_group")
+    }
+    everyone = {**peers, **units}
+    history = _history({u.pk for u in everyone.values()}, {c.year for c in candidates})
+    history = history.filter(pl.col("indicator").is_in(list(indicators)))
     keys = figures.select("unit", "indicator", "year", "month")
     history = history.join(keys, on=["unit", "indicator", "year", "month"], how="anti")
-    return _run(figures, history, units, indicators, progress.lights(candidates))
+    return _run(figures, history, everyone, indicators, progress.lights(candidates))
 
 
 def findings_for_unit(unit: Unit, year: int, month: int) -> list[Finding]:

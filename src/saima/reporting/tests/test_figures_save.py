@@ -290,3 +290,30 @@ def test_warnings_need_a_comment_before_submitting(world, access_of_persona):
 def test_reason_is_limited_to_what_history_keeps(world):
     with pytest.raises(FiguresRefused, match="100 characters"):
         save(world, "office", "east", 6, {"fai": "80"}, change_reason="x" * 101)
+
+
+def test_a_single_units_figure_is_compared_with_its_race_group(world):
+    from decimal import Decimal
+
+    from saima.metrics.models import Target
+    from saima.org.models import Unit
+
+    districts = world.groups["districts"]
+    ivag = world.indicators["ivag"]
+    for index, growth in enumerate(["7.0", "7.2", "6.8", "7.1", "6.9", "7.3"]):
+        unit = Unit.objects.create(
+            code=f"d{index}",
+            name_zh=f"区{index}",
+            name_en=f"D{index}",
+            kind="district",
+            parent=world.units["city"],
+            race_group=districts,
+        )
+        Target.objects.create(unit=unit, indicator=ivag, year=2026, value=Decimal("7"))
+        Observation.objects.create(
+            unit=unit, indicator=ivag, year=2026, month=7, value=Decimal(growth)
+        )
+    result = save(world, "east_reporter", "east", 7, {"ivag": "25"})
+    group = [f for f in result.findings if f.check == "outlier_group"]
+    assert len(group) == 1 and group[0].severity == "warning"
+    assert "robust z" in group[0].message
