@@ -177,3 +177,47 @@ def world(db) -> World:
 
 
 PERSONAS = ("office", "leader", "east_reporter", "west_approver", "stranger", "anonymous")
+
+
+#: Debian's Chromium, which the test command's set-up installs; browser tests skip without it.
+BROWSER = "/usr/bin/chromium"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium driven by Playwright, for tests against `live_server`."""
+    import os
+
+    from django.db import connections
+
+    if not os.path.exists(BROWSER):
+        pytest.skip(f"no Chromium at {BROWSER}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing")
+    # The live server answers in its own thread, but the test's own ORM calls (and the
+    # fixtures' teardown) run while Playwright's event loop is current in this thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Django keeps a connection per context and Playwright's sync API switches contexts: close
+    # the one opened before it starts and the one opened under it, so that PostgreSQL's test
+    # database has no session left when it is dropped.
+    connections.close_all()
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=BROWSER, args=BROWSER_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+        connections.close_all()

@@ -11,44 +11,18 @@ import pytest
 from django.db import connections
 
 from saima.reporting.tests.conftest import EAST_OCTOBER
+from saima.testing import BROWSER
 
-BROWSER = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 TIMEOUT_MS = 15_000
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not BROWSER.exists(), reason=f"no Chromium at {BROWSER}"),
+    pytest.mark.skipif(not Path(BROWSER).exists(), reason=f"no Chromium at {BROWSER}"),
 ]
 
 
-@pytest.fixture
-def chromium(monkeypatch):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is missing"
-    )
-    # The live server answers in its own thread; the test's ORM calls run beside Playwright's loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # Django keeps a connection per context, and Playwright's sync API switches contexts: close
-    # the one opened before it starts and the one opened under it, so PostgreSQL's test database
-    # has no session left when it is dropped.
-    connections.close_all()
-    playwright = sync_api.sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(BROWSER), args=LAUNCH_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-        connections.close_all()
-
-
-def new_page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
 
@@ -63,7 +37,7 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_reporter_submits_and_approver_approves(live_server, transactional_db, world, chromium):
+def test_reporter_submits_and_approver_approves(live_server, transactional_db, world, browser):
     from saima.org.models import Role
     from saima.org.services import user_create
     from saima.reporting.models import Submission
@@ -74,7 +48,7 @@ def test_reporter_submits_and_approver_approves(live_server, transactional_db, w
     )
     base, form = live_server.url, "/reporting/units/east/?period=2026-10"
 
-    context, page = new_page(chromium)
+    context, page = new_page(browser)
     try:
         sign_in(page, base, "east_reporter")
         page.click("nav.topnav >> text=Reporting")  # the board sends a reporter to their unit
@@ -94,7 +68,7 @@ def test_reporter_submits_and_approver_approves(live_server, transactional_db, w
     finally:
         context.close()
 
-    context, page = new_page(chromium)
+    context, page = new_page(browser)
     try:
         sign_in(page, base, "east_approver")
         page.goto(f"{base}{form}")
@@ -108,7 +82,7 @@ def test_reporter_submits_and_approver_approves(live_server, transactional_db, w
     submission = Submission.objects.select_related("submitted_by", "approved_by").get(
         unit=world.units["east"], year=2026, month=10
     )
-    connections.close_all()  # this context's connection (see the `chromium` fixture)
+    connections.close_all()  # this context's connection (see the `browser` fixture)
     assert (
         submission.status,
         submission.submitted_by.username,

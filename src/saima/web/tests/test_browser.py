@@ -12,45 +12,16 @@ from pathlib import Path
 
 import pytest
 
-BROWSER = Path("/usr/bin/chromium")
+from saima.testing import BROWSER
+
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Generous but finite: a page of the demo city renders in well under a second.
 TIMEOUT_MS = 15_000
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not BROWSER.exists(), reason=f"no Chromium at {BROWSER}"),
+    pytest.mark.skipif(not Path(BROWSER).exists(), reason=f"no Chromium at {BROWSER}"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """A headless Chromium; Django may touch the database while Playwright's loop runs."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is missing"
-    )
-    # The live server answers in its own thread, but the test's own ORM calls (and the fixtures'
-    # teardown) run while Playwright's event loop is current in this thread.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = sync_api.sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(
-            executable_path=str(BROWSER), args=LAUNCH_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture
