@@ -179,6 +179,18 @@ def world(db) -> World:
 PERSONAS = ("office", "leader", "east_reporter", "west_approver", "stranger", "anonymous")
 
 
+@pytest.fixture
+def as_user(client, world):
+    """A test client signed in as one of the world's personas (or left anonymous)."""
+
+    def sign_in(name: str):
+        if name != "anonymous":
+            client.force_login(world.user(name))
+        return client
+
+    return sign_in
+
+
 #: Debian's Chromium, which the test command's set-up installs; browser tests skip without it.
 BROWSER = "/usr/bin/chromium"
 BROWSER_ARGS = [

@@ -57,16 +57,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def as_user(client, world):
-    def sign_in(name: str):
-        if name != "anonymous":
-            client.force_login(world.user(name))
-        return client
-
-    return sign_in
-
-
 @pytest.mark.parametrize(("page", "method", "path", "data", "persona", "status"), CASES)
 def test_page_status(as_user, page, method, path, data, persona, status):
     client = as_user(persona)

@@ -20,16 +20,6 @@ IMPORT = "/reporting/import/"
 JULY = {"fai": 95.5, "ivag": 7.7, "pm25": 30.5, "projects": 17}
 
 
-@pytest.fixture
-def as_user(client, world):
-    def sign_in(name: str):
-        if name != "anonymous":
-            client.force_login(world.user(name))
-        return client
-
-    return sign_in
-
-
 def upload_file(name: str, data: bytes):
     handle = io.BytesIO(data)
     handle.name = name
