@@ -6,7 +6,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from saima.metrics.models import Indicator, Observation, Target
-from saima.org.admin import OfficeOnlyAdmin
+from saima.org.admin import OfficeOnlyAdmin, ReadOnlyAdmin
 
 
 @admin.register(Indicator)
@@ -25,20 +25,12 @@ class TargetAdmin(OfficeOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(OfficeOnlyAdmin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    # Figures change only through the reporting path (checks, locks, workflow, versions):
+    # the office reads them and their history here, and edits them in the reporting pages.
+
     list_display = ("unit", "indicator", "year", "month", "value", "entered_by", "entered_at")
     list_filter = ("year", "month", "indicator")
     list_select_related = ("unit", "indicator", "entered_by")
     search_fields = ("unit__code", "unit__name_zh", "indicator__code")
     readonly_fields = ("entered_by", "entered_at")
-
-    # Figures change only through the reporting path (checks, locks, workflow, versions):
-    # the office reads them and their history here, and edits them in the reporting pages.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

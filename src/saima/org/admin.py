@@ -42,6 +42,19 @@ class OfficeOnlyAdmin(admin.ModelAdmin):
         return access_of(request).is_office
 
 
+class ReadOnlyAdmin(OfficeOnlyAdmin):
+    """For records written only by services (figures, workflow steps): the office reads them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(RaceGroup)
 class RaceGroupAdmin(OfficeOnlyAdmin):
     list_display = ("code", "name_zh", "name_en", "order")

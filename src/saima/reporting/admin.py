@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from saima.org.admin import OfficeOnlyAdmin
+from saima.org.admin import OfficeOnlyAdmin, ReadOnlyAdmin
 from saima.reporting.models import (
     Acknowledgement,
     PeriodLockEvent,
@@ -15,17 +15,6 @@ from saima.reporting.models import (
     ReportingPeriod,
     Submission,
 )
-
-
-class ReadOnlyAdmin(OfficeOnlyAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReportingPeriod)
