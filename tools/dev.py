@@ -99,10 +99,12 @@ def test() -> None:
     _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
     ensure_browser()
     print("== Tests on SQLite", flush=True)
-    _run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    # The suite runs with its own settings (fast hasher, in-memory mail, English source text).
+    test_env = {**env, "DJANGO_SETTINGS_MODULE": "saima.settings_test"}
+    _run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", env=test_env)
     if postgres_reachable():
         print(f"== Tests on PostgreSQL ({POSTGRES_URL})", flush=True)
-        pg_env = {**env, "DATABASE_URL": POSTGRES_URL}
+        pg_env = {**test_env, "DATABASE_URL": POSTGRES_URL}
         _run(
             BIN / "python",
             "-m",
