@@ -14,3 +14,14 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the settings' language: a request or a test that switched to Chinese
+    leaves that language active in the thread otherwise."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
