@@ -207,13 +207,18 @@ def _assemble(
     labels = {p.month: p.label for p in periods}
     pair = _PairKey(base)
     base = base.with_columns(_pk=pair.expr())
-    current = actuals.filter((pl.col("year") == year) & pl.col("month").is_in(months)).select(
-        pl.col("month").cast(pl.Int64).alias("_m"),
-        pl.col("value").cast(pl.Float64),
-        _optional(actuals, "last_year_value", pl.Float64),
-        _pk=pair.expr(),
+    current = (
+        actuals.lazy()
+        .filter((pl.col("year") == year) & pl.col("month").is_in(months))
+        .select(
+            pl.col("month").cast(pl.Int64).alias("_m"),
+            pl.col("value").cast(pl.Float64),
+            _optional(actuals, "last_year_value", pl.Float64),
+            _pk=pair.expr(),
+        )
+        .with_columns(_k=pl.col("_pk") * 16 + pl.col("_m"))
+        .collect()
     )
-    current = current.with_columns(_k=pl.col("_pk") * 16 + pl.col("_m"))
     grid = (
         base.select("_pk")
         .join(pl.DataFrame({"_m": months}, schema={"_m": pl.Int64}), how="cross")
@@ -380,12 +385,11 @@ def _last_year_rows(
         .filter(pl.col("_k").is_not_null())
         .unique("_k", keep="first")
     )
-    return pl.concat(
-        [
-            figures.filter(~wanting).with_columns(_ly_row_value=pl.lit(None, dtype=pl.Float64)),
-            needy.join(same_month, on="_k", how="left"),
-        ]
+    # Only the rows that want it look last year's figure up; the others keep null.
+    found = pl.col("_k").replace_strict(
+        same_month["_k"], same_month["_ly_row_value"], default=None, return_dtype=pl.Float64
     )
+    return figures.with_columns(_ly_row_value=pl.when(wanting).then(found))
 
 
 def _profile_table(frame: pl.DataFrame, keys: list[str], column: str) -> pl.DataFrame:
@@ -546,7 +550,7 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("red"))
     )
     month = pl.col("_m")
-    remaining = 12 - month
+    remaining = (12 - month).cast(pl.Float64)
     growth = (
         pl.when(kind == "growth")
         .then(value)
@@ -556,16 +560,20 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
             )
         )
     )
+    # Derived rates are kept to nine decimals: Polars may divide by a column that happens to be
+    # constant as a multiplication by its reciprocal, one unit in the last place away.
     return frame.with_columns(
         light=light,
         double_over_half=pl.when((month == 6) & value.is_not_null()).then(good >= 0),
-        run_rate_needed=pl.when(scheduled & (remaining > 0)).then((target - value) / remaining),
-        run_rate_ratio=pl.when(scheduled & (remaining > 0) & (value > 0)).then(
-            ((target - value) / remaining) / (value / month)
+        run_rate_needed=pl.when(scheduled & (remaining > 0)).then(
+            ((target - value) / remaining).round(COMPARE_DIGITS)
         ),
-        required_growth=_required_growth(remaining),
+        run_rate_ratio=pl.when(scheduled & (remaining > 0) & (value > 0)).then(
+            (((target - value) / remaining) / (value / month)).round(COMPARE_DIGITS)
+        ),
+        required_growth=_required_growth(remaining).round(COMPARE_DIGITS),
         projection=pl.when(scheduled & (pl.col("time_progress") > 0)).then(
-            value * 100 / pl.col("time_progress")
+            (value * 100 / pl.col("time_progress")).round(COMPARE_DIGITS)
         ),
         growth=growth,
         applicable=applicable,
