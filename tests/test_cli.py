@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -405,3 +406,15 @@ def test_a_totals_row_is_not_a_unit(worked, tmp_path, capsys):
     out = tmp_path / "out.csv"
     err = refused(race_args(worked, out), out, capsys)
     assert "targets.csv, row 5, column unit: '合计' looks like a totals row" in err
+
+
+def test_remind_refuses_a_bad_date(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "saima.cli", "remind", "--today", "2026-13-40"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SAIMA_DATA_DIR": str(tmp_path)},
+    )
+    assert completed.returncode == 2
+    assert "2026-13-40" in completed.stderr

@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.set_defaults(handler=run_serve)
 
+    remind = commands.add_parser(
+        "remind", help="email units whose figures are missing or returned (for cron)"
+    )
+    remind.add_argument("--today", help="the day to act as today, YYYY-MM-DD")
+    remind.set_defaults(handler=run_remind)
+
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=run_manage)
@@ -249,6 +255,17 @@ def run_serve(args: argparse.Namespace) -> None:
             "-",
         ],
     )
+
+
+def run_remind(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _django()
+    try:
+        call_command("remind", *(["--today", args.today] if args.today else []))
+    except CommandError as exc:
+        raise InputError(Problem(file="--today", message=str(exc))) from None
 
 
 def run_manage(args: argparse.Namespace) -> None:
