@@ -17,14 +17,15 @@ import polars as pl
 
 from saima import __version__
 from saima.engine import (
+    DataError,
     EngineError,
     compute_progress,
     gains,
     indicator_specs_from_table,
     load_rules,
-    score_race,
     specs_from_rules,
 )
+from saima.engine.pipeline import check_race_period, compute_race
 from saima.engine.progress import PROGRESS_COLUMNS
 from saima.inputs import load_race_files, read_actuals, read_period, read_targets
 from saima.tabular import InputError, Problem, write_table
@@ -126,17 +127,10 @@ def run_race(args: argparse.Namespace) -> None:
     _check_output(args.out, args.explain)
     rules = load_rules(args.rules)
     period = read_period(args.period)
-    if period.year != rules.year:
-        raise _input_error(
-            args.rules, f"the period {period.label} is outside the rules' year {rules.year}"
-        )
-    combined = [i.code for i in rules.items if rules.combined_for(i)]
-    if period.month == 1 and combined:
-        raise _input_error(
-            args.rules,
-            f"{', '.join(combined)} report January and February together: "
-            f"there is no {period.label} race for them; use {period.year}-02",
-        )
+    try:
+        check_race_period(rules, period)
+    except DataError as exc:
+        raise _input_error(args.rules, str(exc)) from None
     files = load_race_files(
         rules=rules,
         targets=args.targets,
@@ -146,17 +140,12 @@ def run_race(args: argparse.Namespace) -> None:
         scores=args.scores,
         previous=args.previous,
     )
-    progress = compute_progress(
-        files.targets,
-        files.actuals,
-        period,
-        specs=specs_from_rules(rules),
-        thresholds=rules.thresholds,
-    )
-    result = score_race(
+    result = compute_race(
         rules,
-        progress,
-        files.units,
+        period,
+        targets=files.targets,
+        actuals=files.actuals,
+        units=files.units,
         adjustments=files.adjustments,
         scores=files.scores,
         previous=files.previous,

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "saima.metrics",
     "saima.web",
     "saima.reporting",
+    "saima.races",
     "saima.demo",
 ]
 

@@ -233,3 +233,42 @@ def browser(monkeypatch):
     finally:
         playwright.stop()
         connections.close_all()
+
+
+#: Rules of the world's race: every indicator, both groups, the year of the world's figures.
+WORLD_RULES = {
+    "name": "Qinghe key work 2026",
+    "year": YEAR,
+    "tie_break": "fai",
+    "flags": {"red": 1, "yellow": 1},
+    "adjustments": {"bonus_cap": 3.0, "deduction_cap": 5.0},
+    "indicator": [
+        {"code": "fai", "metric": "gap", "weight": 40, "method": "efficacy"},
+        {"code": "ivag", "metric": "growth", "weight": 30, "method": "rank", "step": 5.0},
+        {"code": "pm25", "metric": "value", "weight": 15, "method": "efficacy"},
+        {"code": "projects", "metric": "completion", "weight": 15, "method": "attainment"},
+    ],
+}
+
+
+def make_race(world: World, **changes):
+    """The world's quarterly race over both groups, saved through the service as the office."""
+    from saima.org.access import Access
+    from saima.races.services import definition_save
+
+    fields = {
+        "code": "keywork",
+        "name_zh": "重点工作赛马",
+        "name_en": "Key-work race",
+        "groups": list(world.groups.values()),
+        "rhythm": "quarter",
+        "rules": WORLD_RULES,
+        **changes,
+    }
+    return definition_save(Access.for_user(world.user("office")), **fields)
+
+
+@pytest.fixture
+def race(world):
+    """The world's race (see `make_race`)."""
+    return make_race(world)

@@ -1,0 +1,103 @@
+"""A race's rules as stored: the mapping of `docs/rules.md`, checked against Saima's indicators.
+
+The stored mapping is what the office wrote (or imported). What the engine runs is the *effective*
+mapping: every item that reads a Saima indicator gets that indicator's kind and direction, and its
+schedule (profile, January–February combined, yellow threshold) unless the rule sets its own. The
+effective mapping is what `to_toml` exports, so `saima race` on the exported files computes the
+same race without a database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+import tomli_w
+
+from saima.engine import Rules, RulesError, rules_from_mapping
+from saima.metrics.models import Indicator
+
+#: Keys of an item taken from the indicator when the rule does not set them.
+SCHEDULE_KEYS = ("profile", "combined_jan_feb", "yellow_pp")
+
+
+def effective_mapping(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored rules with each item completed from its Saima indicator.
+
+    Raises RulesError naming the key of every item whose indicator does not exist, or whose kind
+    or direction contradicts the indicator's.
+    """
+    mapping = dict(stored)
+    items = mapping.get("indicator")
+    if not isinstance(items, list):
+        return mapping
+    sources = {
+        str(item.get("data") or item.get("code"))
+        for item in items
+        if isinstance(item, dict) and item.get("method") != "manual"
+    }
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=sources)}
+    problems: list[str] = []
+    completed = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or item.get("method") == "manual":
+            completed.append(item)
+            continue
+        source = str(item.get("data") or item.get("code"))
+        key = "data" if item.get("data") else "code"
+        indicator = indicators.get(source)
+        if indicator is None:
+            problems.append(f"indicator[{position}].{key}: {source!r} is not an indicator in Saima")
+            completed.append(item)
+            continue
+        item = dict(item)
+        for field in ("kind", "direction"):
+            ours = getattr(indicator, field)
+            if field in item and item[field] != ours:
+                problems.append(
+                    f"indicator[{position}].{field}: the rules say {item[field]!r}, "
+                    f"but indicator {source!r} is {ours!r} in Saima"
+                )
+            item[field] = ours
+        if "profile" not in item and indicator.profile:
+            item["profile"] = [float(v) for v in indicator.profile]
+        if "combined_jan_feb" not in item and "profile" not in item:
+            item["combined_jan_feb"] = indicator.combined_jan_feb
+        if "yellow_pp" not in item and indicator.yellow_pp is not None:
+            item["yellow_pp"] = indicator.yellow_pp
+        completed.append(item)
+    if problems:
+        raise RulesError("the rules do not match Saima's indicators", details=problems)
+    mapping["indicator"] = completed
+    return mapping
+
+
+def check_rules(stored: Mapping[str, Any], *, source: str = "rules") -> Rules:
+    """The engine's Rules for a stored mapping, or RulesError naming each problem by its key."""
+    rules = rules_from_mapping(effective_mapping(stored), source=source)
+    return rules
+
+
+def parse_toml(text: str, *, source: str = "rules") -> dict[str, Any]:
+    """Parse rules TOML text into the mapping to store (checked with `check_rules`)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: TOML syntax error: {exc}") from None
+
+
+def to_toml(mapping: Mapping[str, Any]) -> str:
+    """TOML text for a rules mapping: top-level keys, then the tables, then the items."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    data = clean(dict(mapping))
+    plain = {k: v for k, v in data.items() if not isinstance(v, dict) and k != "indicator"}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    return tomli_w.dumps({**plain, **tables, "indicator": data.get("indicator", [])})
