@@ -25,6 +25,7 @@ api = NinjaAPI(title="Saima API", version="1", urls_namespace="api", auth=authen
 api.add_router("", org_router)
 api.add_router("", metrics_router)
 api.add_router("/reporting", "saima.reporting.api.router")
+api.add_router("/races", "saima.races.api.router")
 
 #: Parts of a ninja error location that name where a value came from, not which field it is.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}

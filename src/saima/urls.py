@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reporting/", include("saima.reporting.urls")),
+    path("races/", include("saima.races.urls")),
     path("", include("saima.web.urls")),
 ]
