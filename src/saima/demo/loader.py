@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from saima.demo.generate import Dataset, build_dataset, check_request
+from saima.demo.race import load_demo_race
 from saima.demo.summary import CHANGE_REASON, DEMO_LOGINS, DEMO_PASSWORD, DemoSummary
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.models import RaceGroup, Role, Unit
@@ -68,6 +69,8 @@ def load_demo(
             )
         data = build_dataset(as_of=as_of, scale=scale, units=units)
         _write(data)
+        if data.scale == "city" and data.months:
+            load_demo_race(year=data.year, as_of=data.as_of, last_month=max(data.months))
     return DemoSummary(
         loaded=True,
         message=f"Loaded the demo {data.scale} ({data.root[2]}).",
@@ -94,6 +97,7 @@ def delete_demo_data() -> None:
     Figures and targets are deleted with raw deletes, so that history does not record half a
     million deletions one by one.
     """
+    delete_races()
     for model in (Observation.history.model, Observation, Target.history.model, Target):
         queryset = model._base_manager.all()
         queryset._raw_delete(queryset.db)
@@ -102,6 +106,23 @@ def delete_demo_data() -> None:
     RaceGroup.objects.all().delete()
     Indicator.objects.all().delete()
     get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+
+
+def delete_races() -> None:
+    """Every race and what hangs on it (a demo reset only: published results are otherwise
+    never deleted). Query deletes skip `Publication.delete`, which refuses on purpose."""
+    from saima.races import models as races
+
+    for model in (
+        races.LaggardStatement,
+        races.Objection,
+        races.Publication,
+        races.Adjustment,
+        races.ManualScore,
+        races.Evidence,
+        races.RaceDefinition,
+    ):
+        model._base_manager.all().delete()
 
 
 def _write(data: Dataset) -> None:

@@ -1,13 +1,59 @@
-"""Pages of race results: the list of races, preview and publish, standings, explanations."""
+"""Pages of race results: the list of races, preview and publish, standings, explanations,
+downloads. Results are read from the frozen snapshots only; the preview computes live."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from saima.org.access import access_of
-from saima.races import selectors
-from saima.races.pages import race_page
+from saima.engine import EngineError
+from saima.org.access import Access, access_of, require_office
+from saima.races import exports, present, selectors, services
+from saima.races.models import Objection, Publication, RaceDefinition
+from saima.races.pages import error_messages, race_page, readable_publication, readable_race
+from saima.web.periods import BadPeriod
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _decimals(race: RaceDefinition) -> int:
+    rules = race.rules if isinstance(race.rules, dict) else {}
+    decimals = rules.get("decimals", 2)
+    return decimals if isinstance(decimals, int) else 2
+
+
+def _period(race: RaceDefinition, text: str):
+    try:
+        return services.read_race_period(race, text)
+    except ValidationError as exc:
+        raise BadPeriod(" ".join(error_messages(exc))) from None
+
+
+def _snapshot_policy(publication: Publication) -> str:
+    """The missing-value policy the snapshot's rules applied."""
+    import tomllib
+
+    try:
+        return tomllib.loads(publication.rules_toml).get("missing", {}).get("policy", "zero")
+    except tomllib.TOMLDecodeError:
+        return ""
+
+
+def _version(request) -> int | None:
+    text = request.GET.get("version", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 4:
+        raise BadPeriod(f"version {text!r} is not a version number")
+    return int(text)
 
 
 @race_page
@@ -21,7 +67,200 @@ def index(request):
                 "race": race,
                 "groups": list(race.groups.all()),
                 "published": selectors.current_publications(race),
-                "periods": selectors.race_periods(race),
             }
         )
     return render(request, "races/index.html", {"races": races, "access": access})
+
+
+@race_page
+@require_safe
+def race(request, code: str):
+    access = access_of(request)
+    race = readable_race(access, code)
+    published = selectors.current_publications(race)
+    by_period = {p.period: p for p in published}
+    names = present.Names.load()
+    periods = [
+        {"period": period, "publication": by_period.get(period.label)}
+        for period in selectors.race_periods(race)
+    ]
+    chart = present.rank_chart(published, names)
+    context = {
+        "race": race,
+        "access": access,
+        "groups": list(race.groups.all()),
+        "periods": periods,
+        "months": [f"{race.year}-{m:02d}" for m in range(1, 13)],
+        "charts": [chart] if chart else [],
+    }
+    return render(request, "races/race.html", context)
+
+
+@race_page
+@require_safe
+def preview(request, code: str):
+    """The office's preview of a period (a race period, or any month as a monthly comment)."""
+    access = access_of(request)
+    require_office(access)
+    race = readable_race(access, code)
+    period = _period(race, request.GET.get("period", ""))
+    names = present.Names.load()
+    context = {
+        "race": race,
+        "period": period,
+        "access": access,
+        "publishable": selectors.is_race_period(race, period),
+        "published": list(selectors.publications_of(race, period.label)),
+        "upheld": Objection.objects.filter(
+            publication__race=race,
+            publication__period=period.label,
+            status=Objection.Status.UPHELD,
+        ).select_related("unit"),
+    }
+    try:
+        result = services.race_preview(access, race, period)
+    except (ValidationError, EngineError) as exc:
+        context["problems"] = error_messages(exc)
+        return render(request, "races/preview.html", context)
+    standings = result.result.standings.to_dicts()
+    missing = [
+        {**row, "name": names.unit(row["unit"]), "item_name": names.item(row["item"])}
+        for row in result.missing
+    ]
+    context.update(
+        groups=present.standings_groups(standings, names, result.rules.decimals),
+        missing=missing,
+        policy=result.rules.missing.policy,
+    )
+    return render(request, "races/preview.html", context)
+
+
+@race_page
+@require_POST
+def publish(request, code: str):
+    access = access_of(request)
+    require_office(access)
+    race = readable_race(access, code)
+    period = _period(race, request.POST.get("period", ""))
+    objection = None
+    objection_id = request.POST.get("objection", "").strip()
+    if objection_id:
+        objection = (
+            Objection.objects.filter(pk=objection_id).first() if objection_id.isdigit() else None
+        )
+        if objection is None:
+            messages.error(request, _("There is no such objection."))
+            return _back_to_preview(race, period.label)
+    try:
+        publication = services.race_publish(
+            access, race, period, reason=request.POST.get("reason", ""), objection=objection
+        )
+    except (ValidationError, EngineError) as exc:
+        for line in error_messages(exc):
+            messages.error(request, line)
+        return _back_to_preview(race, period.label)
+    messages.success(
+        request,
+        _("Published %(period)s, version %(version)s.")
+        % {"period": publication.period, "version": publication.version},
+    )
+    return HttpResponseRedirect(_result_url(publication))
+
+
+def _back_to_preview(race: RaceDefinition, period: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{reverse('races:preview', args=[race.code])}?period={period}")
+
+
+def _result_url(publication: Publication) -> str:
+    url = reverse("races:result", args=[publication.race.code, publication.period])
+    return f"{url}?version={publication.version}"
+
+
+def _own_units(access: Access) -> set[str]:
+    return set(access.units().values_list("code", flat=True))
+
+
+@race_page
+@require_safe
+def result(request, code: str, period: str):
+    access = access_of(request)
+    race = readable_race(access, code)
+    period = _period(race, period)
+    publication = readable_publication(access, race, period.label, _version(request))
+    names = present.Names.load()
+    decimals = _decimals(race)
+    versions = list(selectors.publications_of(race, period.label))
+    context = {
+        "race": race,
+        "period": period,
+        "publication": publication,
+        "access": access,
+        "current": versions[0].pk == publication.pk,
+        "versions": versions,
+        "groups": present.standings_groups(publication.standings, names, decimals),
+        "own": _own_units(access),
+        "laggards": present.laggard_rows(selectors.laggards(publication), names),
+        "missing": [
+            {**row, "name": names.unit(row["unit"]), "item_name": names.item(row["item"])}
+            for row in publication.missing
+        ],
+        "policy": _snapshot_policy(publication),
+        "recheck": exports.recheck_command(publication),
+    }
+    return render(request, "races/result.html", context)
+
+
+@race_page
+@require_safe
+def explanation(request, code: str, period: str, unit: str):
+    access = access_of(request)
+    race = readable_race(access, code)
+    period = _period(race, period)
+    publication = readable_publication(access, race, period.label, _version(request))
+    rows = selectors.readable_explanation(access, publication, unit)
+    standing = next((row for row in publication.standings if row["unit"] == unit), None)
+    if standing is None:
+        raise PermissionDenied(_("%(unit)s is not in this result.") % {"unit": unit})
+    names = present.Names.load()
+    decimals = _decimals(race)
+    context = {
+        "race": race,
+        "period": period,
+        "publication": publication,
+        "unit_code": unit,
+        "unit_name": names.unit(unit),
+        "standing": present.standings_groups([standing], names, decimals)[0]["rows"][0],
+        "rows": present.explanation_rows(rows, names, decimals),
+        "access": access,
+    }
+    return render(request, "races/explanation.html", context)
+
+
+@race_page
+@require_safe
+def download(request, code: str, period: str, what: str, fmt: str):
+    """Results (anyone who reads them), the explanation (office and leaders: all units; a unit:
+    its own rows) as CSV or XLSX; the bundle of inputs (office and leaders) as a zip."""
+    access = access_of(request)
+    race = readable_race(access, code)
+    period = _period(race, period)
+    publication = readable_publication(access, race, period.label, _version(request))
+    stem = f"{race.code}-{publication.period}-v{publication.version}"
+    if what == "bundle":
+        if not access.sees_everything:
+            raise PermissionDenied(_("The inputs of a race are for the office and leaders."))
+        response = HttpResponse(exports.bundle(publication), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-inputs.zip"'
+        return response
+    if what == "results":
+        frame = exports.results_frame(publication)
+    else:
+        frame = exports.explanation_frame(publication)
+        if not access.sees_everything:
+            import polars as pl
+
+            frame = frame.filter(pl.col("unit").is_in(sorted(_own_units(access))))
+    body = exports.table_bytes(frame, f".{fmt}", sheet_name=what)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{what}.{fmt}"'
+    return response

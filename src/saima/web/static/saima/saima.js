@@ -45,6 +45,21 @@
     };
   }
 
+  // Standings over time: one line per unit, first place at the top.
+  function rankOption(chart) {
+    return {
+      animation: false,
+      grid: { left: 48, right: 16, top: 56, bottom: 28 },
+      legend: { top: 0, type: "scroll", textStyle: { fontSize: 13 } },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: chart.months, boundaryGap: false },
+      yAxis: { type: "value", name: chart.measure, inverse: true, minInterval: 1, min: 1 },
+      series: chart.series.map(function (series) {
+        return { name: series.name, type: "line", data: series.data, symbolSize: 8, connectNulls: false };
+      }),
+    };
+  }
+
   function drawCharts() {
     var source = document.getElementById("saima-charts");
     if (!source || typeof window.echarts === "undefined") return;
@@ -54,7 +69,7 @@
       var element = document.getElementById(chart.id);
       if (!element) return;
       var instance = window.echarts.init(element, null, { renderer: "svg" });
-      instance.setOption(chartOption(chart));
+      instance.setOption(chart.kind === "ranks" ? rankOption(chart) : chartOption(chart));
       drawn.push(instance);
     });
     window.addEventListener("resize", function () {

@@ -1,0 +1,177 @@
+"""Rows for the results pages: published standings and explanations with names in the reader's
+language, arrows and flags as words. Reads only the frozen snapshot (and names)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from saima.metrics.models import Indicator
+from saima.org.models import RaceGroup, Unit
+
+FLAGS = {"red": gettext_lazy("red flag"), "yellow": gettext_lazy("yellow flag")}
+STATUS_NOTES = {"ranked": ""}
+REASONS = {
+    "yellow_flag": gettext_lazy("yellow flag"),
+    "last_place": gettext_lazy("last place of the group"),
+    "red_light": gettext_lazy("red light"),
+}
+METRICS = {
+    "completion": gettext_lazy("completion (%)"),
+    "gap": gettext_lazy("gap to time progress (pp)"),
+    "growth": gettext_lazy("growth (%)"),
+    "growth_vs_target": gettext_lazy("growth against target (pp)"),
+    "value": gettext_lazy("value"),
+    "points": gettext_lazy("points"),
+}
+METHODS = {
+    "rank": gettext_lazy("rank"),
+    "efficacy": gettext_lazy("efficacy coefficient"),
+    "attainment": gettext_lazy("attainment"),
+    "bands": gettext_lazy("bands"),
+    "linear": gettext_lazy("linear"),
+    "manual": gettext_lazy("manual score"),
+}
+
+
+def number(value: Any, decimals: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+@dataclass
+class Names:
+    """Display names for the codes a snapshot holds."""
+
+    units: dict[str, Unit] = field(default_factory=dict)
+    groups: dict[str, RaceGroup] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Names:
+        return cls(
+            units={u.code: u for u in Unit.objects.all()},
+            groups={g.code: g for g in RaceGroup.objects.all()},
+            indicators={i.code: i for i in Indicator.objects.all()},
+        )
+
+    def unit(self, code: str) -> str:
+        found = self.units.get(code)
+        return found.name if found else code
+
+    def group(self, code: str) -> str:
+        found = self.groups.get(code)
+        return found.name if found else code
+
+    def item(self, code: str, indicator: str | None = None) -> str:
+        found = self.indicators.get(indicator or code)
+        if found is None:
+            return code
+        return found.name if code == found.code else f"{found.name} ({code})"
+
+
+def arrow(change: int | None) -> tuple[str, str]:
+    """The rank change as an arrow and words for screen readers."""
+    if change is None:
+        return "", ""
+    if change > 0:
+        return f"↑{change}", _("up %(n)s") % {"n": change}
+    if change < 0:
+        return f"↓{-change}", _("down %(n)s") % {"n": -change}
+    return "=", _("unchanged")
+
+
+def standings_groups(
+    standings: list[dict[str, Any]], names: Names, decimals: int
+) -> list[dict[str, Any]]:
+    """The standings grouped by race group, each row ready for the table."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in standings:
+        change_text, change_words = arrow(row.get("rank_change"))
+        notes = []
+        if row.get("status") and row["status"] != "ranked":
+            notes.append(_("not ranked: %(reason)s") % {"reason": row["status"]})
+        if row.get("veto"):
+            notes.append(_("veto"))
+        if row.get("progress_award"):
+            notes.append(_("progress award"))
+        if (row.get("last_places") or 0) > 1:
+            notes.append(_("last %(n)s times running") % {"n": row["last_places"]})
+        groups.setdefault(row["group"], []).append(
+            {
+                **row,
+                "name": names.unit(row["unit"]),
+                "total_text": number(row.get("total"), decimals),
+                "bonus_text": number(row.get("bonus"), decimals),
+                "deduction_text": number(row.get("deduction"), decimals),
+                "change_text": change_text,
+                "change_words": change_words,
+                "change_class": ""
+                if not row.get("rank_change")
+                else ("up" if row["rank_change"] > 0 else "down"),
+                "flag_text": FLAGS.get(row.get("flag") or "", ""),
+                "notes": notes,
+            }
+        )
+    return [
+        {"code": code, "name": names.group(code), "rows": rows} for code, rows in groups.items()
+    ]
+
+
+def explanation_rows(rows: list[dict[str, Any]], names: Names, decimals: int) -> list[dict]:
+    out = []
+    for row in rows:
+        out.append(
+            {
+                **row,
+                "name": names.item(row["item"], row.get("indicator")),
+                "metric_text": METRICS.get(row.get("metric"), row.get("metric")),
+                "method_text": METHODS.get(row.get("method"), row.get("method")),
+                "value_text": number(row.get("metric_value"), 2),
+                "normalised_text": number(row.get("normalised"), 4),
+                "points_text": number(row.get("points"), decimals),
+                "weight_text": number(row.get("weight"), 2),
+                "gain_text": number(row.get("gain_one_place"), decimals)
+                if row.get("gain_one_place") is not None
+                else "—",
+            }
+        )
+    return out
+
+
+def rank_chart(publications, names: Names) -> dict[str, Any] | None:
+    """Standings over time: each unit's rank at each published period (current versions)."""
+    if not publications:
+        return None
+    periods = [p.period for p in publications]
+    ranks: dict[str, list[int | None]] = {}
+    for index, publication in enumerate(publications):
+        for row in publication.standings:
+            series = ranks.setdefault(row["unit"], [None] * len(periods))
+            series[index] = row.get("rank")
+    return {
+        "id": "rank-chart",
+        "kind": "ranks",
+        "months": periods,
+        "measure": _("rank"),
+        "decimals": 0,
+        "series": [{"name": names.unit(unit), "data": data} for unit, data in ranks.items()],
+    }
+
+
+def laggard_rows(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "name": names.unit(row["unit"]),
+            "group_name": names.group(row["group"]),
+            "reason_texts": [str(REASONS[r]) for r in row["reasons"]],
+            "red_item_names": [names.item(code) for code in row["red_items"]],
+        }
+        for row in rows
+    ]
