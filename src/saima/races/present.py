@@ -118,12 +118,20 @@ def standings_groups(
                 "notes": notes,
             }
         )
+    order = {code: index for index, code in enumerate(names.groups)}
     return [
-        {"code": code, "name": names.group(code), "rows": rows} for code, rows in groups.items()
+        {"code": code, "name": names.group(code), "rows": rows}
+        for code, rows in sorted(groups.items(), key=lambda pair: order.get(pair[0], len(order)))
     ]
 
 
-def explanation_rows(rows: list[dict[str, Any]], names: Names, decimals: int) -> list[dict]:
+def explanation_rows(
+    rows: list[dict[str, Any]], names: Names, decimals: int, order: list[str] | None = None
+) -> list[dict]:
+    """The explanation rows of one unit, in the rules' order of items when given."""
+    if order:
+        place = {code: index for index, code in enumerate(order)}
+        rows = sorted(rows, key=lambda row: place.get(row["item"], len(place)))
     out = []
     for row in rows:
         out.append(

@@ -107,7 +107,7 @@ def preview(request, code: str):
     names = present.Names.load()
     context = {
         "race": race,
-        "period": period,
+        "race_period": period,
         "access": access,
         "publishable": selectors.is_race_period(race, period),
         "published": list(selectors.publications_of(race, period.label)),
@@ -192,7 +192,7 @@ def result(request, code: str, period: str):
     versions = list(selectors.publications_of(race, period.label))
     context = {
         "race": race,
-        "period": period,
+        "race_period": period,
         "publication": publication,
         "access": access,
         "current": versions[0].pk == publication.pk,
@@ -225,12 +225,14 @@ def explanation(request, code: str, period: str, unit: str):
     decimals = _decimals(race)
     context = {
         "race": race,
-        "period": period,
+        "race_period": period,
         "publication": publication,
         "unit_code": unit,
         "unit_name": names.unit(unit),
         "standing": present.standings_groups([standing], names, decimals)[0]["rows"][0],
-        "rows": present.explanation_rows(rows, names, decimals),
+        "rows": present.explanation_rows(
+            rows, names, decimals, [k[len("score_") :] for k in standing if k.startswith("score_")]
+        ),
         "access": access,
     }
     return render(request, "races/explanation.html", context)

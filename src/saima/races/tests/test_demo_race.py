@@ -65,3 +65,5 @@ def test_every_published_total_equals_the_engine(demo, label) -> None:
     assert published == engine
     assert len(published) == 15
     assert pl.DataFrame(publication.standings)["total"].null_count() == 0
+    # "what would gain one place" is frozen with the result, and some unit can gain on some item
+    assert any(row["gain_one_place"] is not None for row in publication.explanation)
