@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The adjustments register, evidence downloads and manual scores."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from saima.races import views_register as views
+
+urlpatterns = [
+    path("<slug:code>/adjustments/", views.adjustments, name="adjustments"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("<slug:code>/scores/", views.manual_scores, name="manual_scores"),
+]
