@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+"""After publication: laggard statements, the follow-up of commitments, objections."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from saima.races import views_followup as views
+
+urlpatterns = [
+    path("follow-up/", views.follow_up, name="follow_up"),
+    path("objections/<int:pk>/", views.objection, name="objection"),
+    path("<slug:code>/statements/<int:pk>/", views.statement, name="statement"),
+    path("<slug:code>/<str:period>/statements/", views.statements, name="statements"),
+    path("<slug:code>/<str:period>/objections/", views.objections, name="objections"),
+]
