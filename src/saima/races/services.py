@@ -26,6 +26,24 @@ from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.rules import check_rules, to_toml
 from saima.races.selectors import RaceInputs, is_race_period, race_inputs, race_periods
 
+#: Codes a race cannot take: they are words of the races' page and API addresses.
+RESERVED_CODES = frozenset(
+    {
+        "new",
+        "import",
+        "follow-up",
+        "evidence",
+        "objections",
+        "statements",
+        "definitions",
+        "preview",
+        "publish",
+        "publications",
+        "results",
+    }
+)
+
+
 # --- Definitions -------------------------------------------------------------------------------
 
 
@@ -52,6 +70,10 @@ def definition_save(
     groups = list(groups)
     checked = check_rules(rules)  # RulesError: the caller shows its details
     errors: dict[str, list[str]] = {}
+    if code in RESERVED_CODES:
+        errors.setdefault("code", []).append(
+            _("%(code)s is a word of Saima's addresses; choose another code.") % {"code": code}
+        )
     if not groups:
         errors.setdefault("groups", []).append(_("Choose at least one race group."))
     if race is not None and race.publications.exists() and race.year != checked.year:

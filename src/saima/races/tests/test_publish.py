@@ -129,3 +129,10 @@ def test_snapshot_inputs_round_trip(world, race) -> None:
     publication = race_publish(office(world), race, Q1)
     inputs = RaceInputs.from_json(publication.inputs)
     assert inputs.to_json() == publication.inputs
+
+
+@pytest.mark.parametrize("code", ["new", "import", "follow-up", "evidence"])
+def test_a_race_cannot_take_a_word_of_the_addresses(world, code) -> None:
+    with pytest.raises(ValidationError) as refused:
+        make_race(world, code=code)
+    assert "code" in refused.value.message_dict
