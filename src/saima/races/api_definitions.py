@@ -23,11 +23,12 @@ from saima.org.access import Access, access_of, require_office
 from saima.org.api import ERRORS, Code, Status
 from saima.org.models import RaceGroup
 from saima.races import services
-from saima.races.forms import MAX_TOML_BYTES, check_code_free, unstorable
+from saima.races.forms import MAX_TOML_BYTES, unstorable
 from saima.races.models import RaceDefinition
 from saima.races.pages import readable_race
 from saima.races.rules import parse_toml
 from saima.races.selectors import visible_races
+from saima.races.services import check_code_free
 
 router = Router(tags=["races"])
 

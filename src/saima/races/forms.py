@@ -18,13 +18,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup
 from saima.races.models import Rhythm
+from saima.races.services import check_code_free
 
 #: Largest rules file (or pasted text) the pages and the API take.
 MAX_TOML_BYTES = 1024 * 1024
@@ -179,19 +179,6 @@ class RaceForm(forms.Form):
             "objection_days": data["objection_days"],
             "active": data["active"],
         }
-
-
-def check_code_free(code: str) -> None:
-    """Refuse a code that a page of the races app already uses (`new`, `import`...): the race's
-    own pages would be out of reach."""
-    try:
-        match = resolve(reverse("races:race", args=[code]))
-    except (NoReverseMatch, Resolver404):
-        return
-    if match.url_name != "race":
-        raise ValidationError(
-            _("%(code)s is the name of a page; choose another code.") % {"code": code}
-        )
 
 
 def race_initial(race) -> dict[str, Any]:

@@ -6,6 +6,7 @@ one transaction: a refused request leaves the database as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,22 +27,34 @@ from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.rules import check_rules, to_toml
 from saima.races.selectors import RaceInputs, is_race_period, race_inputs, race_periods
 
-#: Codes a race cannot take: they are words of the races' page and API addresses.
-RESERVED_CODES = frozenset(
+#: Words of the races' addresses that a race code would shadow (pages whose own address needs
+#: more than the word, such as `evidence/<id>/`, and the API's words).
+ADDRESS_WORDS = frozenset(
     {
-        "new",
-        "import",
-        "follow-up",
+        "definitions",
         "evidence",
+        "follow-up",
         "objections",
         "statements",
-        "definitions",
         "preview",
         "publish",
-        "publications",
         "results",
     }
 )
+
+
+def check_code_free(code: str) -> None:
+    """Refuse a code that a page of the races app (`new`, `import`...) or a word of its API
+    already uses: the race's own pages would be out of reach."""
+    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+    taken = code in ADDRESS_WORDS
+    with contextlib.suppress(NoReverseMatch, Resolver404):
+        taken = taken or resolve(reverse("races:race", args=[code])).url_name != "race"
+    if taken:
+        raise ValidationError(
+            _("%(code)s is the name of a page; choose another code.") % {"code": code}
+        )
 
 
 # --- Definitions -------------------------------------------------------------------------------
@@ -70,10 +83,10 @@ def definition_save(
     groups = list(groups)
     checked = check_rules(rules)  # RulesError: the caller shows its details
     errors: dict[str, list[str]] = {}
-    if code in RESERVED_CODES:
-        errors.setdefault("code", []).append(
-            _("%(code)s is a word of Saima's addresses; choose another code.") % {"code": code}
-        )
+    try:
+        check_code_free(code)
+    except ValidationError as exc:
+        errors.setdefault("code", []).extend(exc.messages)
     if not groups:
         errors.setdefault("groups", []).append(_("Choose at least one race group."))
     if race is not None and race.publications.exists() and race.year != checked.year:
