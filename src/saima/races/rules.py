@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import tomli_w
+from pydantic import BaseModel
 
 from saima.engine import Rules, RulesError, rules_from_mapping
+from saima.engine.rules import AdjustmentRules, Flags, Item, Missing, Thresholds
 from saima.metrics.models import Indicator
 
 #: Keys of an item taken from the indicator when the rule does not set them.
@@ -88,16 +90,37 @@ def parse_toml(text: str, *, source: str = "rules") -> dict[str, Any]:
 
 
 def to_toml(mapping: Mapping[str, Any]) -> str:
-    """TOML text for a rules mapping: top-level keys, then the tables, then the items."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if v is not None}
-        if isinstance(value, list | tuple):
-            return [clean(v) for v in value]
-        return value
-
-    data = clean(dict(mapping))
-    plain = {k: v for k, v in data.items() if not isinstance(v, dict) and k != "indicator"}
+    """TOML text for a rules mapping, keys in the order of `docs/rules.md` (the engine's models):
+    top-level keys, then the tables, then the items. The order never depends on how a database
+    stored the mapping (PostgreSQL's jsonb sorts keys its own way)."""
+    data = _ordered(_drop_none(dict(mapping)), Rules)
+    for section, model in _SECTIONS.items():
+        if isinstance(data.get(section), dict):
+            data[section] = _ordered(data[section], model)
+    items = [_ordered(i, Item) if isinstance(i, dict) else i for i in data.pop("indicator", [])]
+    plain = {k: v for k, v in data.items() if not isinstance(v, dict)}
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
-    return tomli_w.dumps({**plain, **tables, "indicator": data.get("indicator", [])})
+    return tomli_w.dumps({**plain, **tables, "indicator": items})
+
+
+_SECTIONS = {
+    "thresholds": Thresholds,
+    "missing": Missing,
+    "flags": Flags,
+    "adjustments": AdjustmentRules,
+}
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _ordered(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """`data` with the model's keys first, in the model's order, then any others sorted."""
+    names = [field.alias or name for name, field in model.model_fields.items()]
+    first = {k: data[k] for k in names if k in data}
+    return {**first, **{k: data[k] for k in sorted(data) if k not in first}}
