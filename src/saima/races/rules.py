@@ -100,7 +100,12 @@ def to_toml(mapping: Mapping[str, Any]) -> str:
     items = [_ordered(i, Item) if isinstance(i, dict) else i for i in data.pop("indicator", [])]
     plain = {k: v for k, v in data.items() if not isinstance(v, dict)}
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
-    return tomli_w.dumps({**plain, **tables, "indicator": items})
+    text = tomli_w.dumps({**plain, **tables})
+    # Each item as its own [[indicator]] table, as docs/rules.md writes them (tomli-w would put
+    # short ones inline in one array).
+    for item in items:
+        text += "\n[[indicator]]\n" + tomli_w.dumps(item)
+    return text
 
 
 _SECTIONS = {
