@@ -236,7 +236,10 @@ class RulesHeaderForm(forms.Form):
         gettext_lazy("Yellow within (pp below target growth)"), placeholder="1.0"
     )
     thresholds_level_yellow_pct = _number_field(
-        gettext_lazy("Yellow within (% on the wrong side of a level)"), placeholder="5.0"
+        # The % is a percent sign, not a placeholder:
+        # xgettext:no-python-format
+        gettext_lazy("Yellow within (% on the wrong side of a level)"),
+        placeholder="5.0",
     )
     missing_policy = forms.ChoiceField(
         label=gettext_lazy("A missing figure"),
