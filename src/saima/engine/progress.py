@@ -115,12 +115,14 @@ def compute_progress_periods(
         raise DataError("the periods must belong to one year")
     thresholds = thresholds or Thresholds()
     spec_frame = _spec_frame(targets, specs or {}, thresholds)
-    frame = _assemble(targets, actuals, periods, spec_frame)
-    frame = _time_progress(frame)
-    text = [pl.col(c).cast(pl.String) for c in ("unit", "indicator", "kind", "direction")]
-    return (
-        _measures(frame).with_columns(text).select(*PROGRESS_COLUMNS, pl.col("_m").alias("month"))
-    )
+    frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame))
+    # Eager steps, one after the other: Polars may round a division by a constant differently
+    # in a lazy query, and the figures must not depend on how they were computed.
+    frame = frame.with_columns(time_progress=_time_progress())
+    _check_last_year(frame)
+    text = {"kind": pl.col("_kind_text"), "direction": pl.col("_direction_text")}
+    columns = [text[c].alias(c) if c in text else pl.col(c) for c in PROGRESS_COLUMNS]
+    return _measures(frame).select(*columns, pl.col("_m").alias("month"))
 
 
 PROGRESS_COLUMNS = [
@@ -189,139 +191,245 @@ def _assemble(
 ) -> pl.DataFrame:
     """One row per target × period with its figure, last year's figures and its schedule.
 
-    Units and indicators become one integer key, so the joins over the (large) figures are on
-    integers against the (small) targets; the checks that name offending rows run only when a
-    cheap count shows something is wrong.
+    The rows come period by period, each period's rows in the order of the targets: the
+    per-target columns (names, target, the indicator's spec) are the targets' own columns
+    repeated, not looked up row by row. Units and indicators become one integer key, and the
+    figures land on their rows by position (a scatter), not by a join; the checks that name
+    offending rows run only when a cheap count shows something is wrong.
     """
     base = targets.select(
-        "unit",
-        "indicator",
+        pl.col("unit").cast(pl.String),
+        pl.col("indicator").cast(pl.String),
         pl.col("target").cast(pl.Float64),
         _optional(targets, "not_applicable", pl.Boolean).fill_null(False),
         _optional(targets, "last_year_total", pl.Float64),
         _optional(targets, "profile", pl.List(pl.Float64)).alias("_own_profile"),
     )
-    _check_targets(base, spec_frame)
     year = periods[0].year
     months = sorted({p.month for p in periods})
     labels = {p.month: p.label for p in periods}
     pair = _PairKey(base)
-    base = base.with_columns(_pk=pair.expr())
+    table = _indicator_table(spec_frame, pair)
+    index = base["indicator"].cast(pair.indicators).to_physical()
+    _check_target_values(base, table["kind"].gather(index), spec_frame)
+    rows = _Rows(pair, base.select(pair.expr()).to_series())
+    if rows.duplicated:
+        _check_targets(base, spec_frame)  # names the targets given twice
+    last_year = actuals.filter(pl.col("year") == year - 1)
+    per_target = _target_attributes(base, table, index, last_year, pair, rows)
+    grid = _Grid(months, base.height)
     current = (
         actuals.lazy()
         .filter((pl.col("year") == year) & pl.col("month").is_in(months))
         .select(
-            pl.col("month").cast(pl.Int64).alias("_m"),
             pl.col("value").cast(pl.Float64),
             _optional(actuals, "last_year_value", pl.Float64),
-            _pk=pair.expr(),
+            _slot=grid.slot(pl.col("month"), rows.expr(pair.expr())),
         )
-        .with_columns(_k=pl.col("_pk") * 16 + pl.col("_m"))
         .collect()
+        .rechunk()
     )
-    grid = (
-        base.select("_pk")
-        .join(pl.DataFrame({"_m": months}, schema={"_m": pl.Int64}), how="cross")
-        .with_columns(_k=pl.col("_pk") * 16 + pl.col("_m"))
-    )
-    absent = grid.filter(~pl.col("_k").is_in(current["_k"].implode()))
-    if current.height + absent.height != grid.height:
-        # Some figures have no target or are given twice: name them.
-        named = _named(actuals, year, months, pair)
-        _check_orphans(named, base)
-        _check_unique(named, labels)
-    figures = pl.concat(
+    if current["_slot"].null_count():
+        # Some figures have no target: name them.
+        _check_orphans(_named(actuals, year, months), base)
+        current = current.drop_nulls("_slot")
+    at = grid.scatter(current["_slot"])
+    if grid.size - at.null_count() != current.height:
+        # Some figures are given twice: name them.
+        _check_unique(_named(actuals, year, months), labels)
+    frame = pl.concat(
+        [_month_rows(per_target, month, spec_frame, pair) for month in months],
+        how="vertical",
+        rechunk=True,
+    ).with_columns(current.drop("_slot")[at])
+    # Every column as plain values: Polars keeps a column that is one value repeated (one
+    # target, one period) as a constant, and divides by a constant slightly differently.
+    frame = pl.DataFrame(frame.get_columns())
+    # The names only go to the output: the targets' own columns, referenced once per period
+    # rather than copied.
+    names = pl.concat(
         [
-            current.select("_pk", "_m", "_k", "value", "last_year_value"),
-            absent.with_columns(
-                value=pl.lit(None, dtype=pl.Float64),
-                last_year_value=pl.lit(None, dtype=pl.Float64),
-            ),
-        ]
+            per_target.select(*_NAMES, period=pl.lit(labels[month], dtype=pl.String))
+            for month in months
+        ],
+        how="vertical",
+        rechunk=False,
     )
-    last_year = actuals.filter(pl.col("year") == year - 1)
-    figures = _last_year_rows(figures, last_year, spec_frame, pair)
-    units = _target_attributes(base, spec_frame, last_year, pair)
-    frame = figures.join(units, on="_pk", how="left")
-    frame = _schedule_columns(frame, spec_frame, base, pair)
-    amounts = pl.col("kind").is_in(list(SCHEDULED_KINDS))
-    return frame.with_columns(
-        period=pl.col("_m").replace_strict(labels, return_dtype=pl.String),
-        last_year_value=pl.coalesce(
-            "last_year_value", pl.when(amounts).then(pl.col("_ly_row_value"))
-        ),
-        last_year_total=pl.coalesce(
-            "last_year_total", pl.when(amounts).then(pl.col("_ly_row_total"))
-        ),
-    )
+    frame = pl.concat([frame, names], how="horizontal")
+    same_month = _last_year_rows(frame, last_year, months, pair, rows, grid)
+    if same_month is None:
+        return frame
+    return frame.with_columns(last_year_value=pl.coalesce("last_year_value", same_month))
 
 
-def _named(actuals: pl.DataFrame, year: int, months: list[int], pair: _PairKey) -> pl.DataFrame:
+class _Rows:
+    """The target row of each pair key: a dense table when the keys are dense, else a join."""
+
+    def __init__(self, pair: _PairKey, keys: pl.Series) -> None:
+        size = len(pair.units.categories) * pair.width
+        numbers = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)
+        self.dense: pl.Series | None = None
+        self.table: pl.DataFrame | None = None
+        if size <= max(4 * keys.len(), 1 << 16):
+            empty = pl.repeat(None, size, dtype=pl.UInt32, eager=True)
+            self.dense = empty.scatter(keys, numbers) if keys.len() else empty
+            #: Whether some key is given twice (two targets for one unit and indicator).
+            self.duplicated = size - self.dense.null_count() != keys.len()
+        else:
+            self.table = pl.DataFrame({"_pk": keys, "_row": numbers})
+            self.duplicated = keys.n_unique() != keys.len()
+
+    def of(self, keys: pl.Series) -> pl.Series:
+        """The target row of each key; null for keys without a target (or null keys)."""
+        return pl.select(self.expr(pl.lit(keys))).to_series()
+
+    def expr(self, keys: pl.Expr) -> pl.Expr:
+        """The target row of each key, as an expression."""
+        if self.dense is not None:
+            return pl.lit(self.dense).gather(keys)
+        assert self.table is not None
+        return keys.replace_strict(
+            self.table["_pk"], self.table["_row"], default=None, return_dtype=pl.UInt32
+        )
+
+
+class _Grid:
+    """Positions of the target × period rows: period by period, targets in order within each."""
+
+    def __init__(self, months: Sequence[int], n_targets: int) -> None:
+        self.n = n_targets
+        self.size = len(months) * n_targets
+        place = dict.fromkeys(range(13), 0) | {m: i for i, m in enumerate(months)}
+        self.place = pl.Series([place[m] for m in range(13)], dtype=pl.Int64)
+
+    def slots(self, month: pl.Series, row: pl.Series) -> pl.Series:
+        """The position of each (month, target row); the months must be among the grid's."""
+        return pl.select(self.slot(pl.lit(month), pl.lit(row))).to_series()
+
+    def slot(self, month: pl.Expr, row: pl.Expr) -> pl.Expr:
+        """The position of each (month, target row), as an expression."""
+        return pl.lit(self.place).gather(month) * self.n + row.cast(pl.Int64)
+
+    def scatter(self, slots: pl.Series) -> pl.Series:
+        """For each position, the number of the row that lands on it (null for none)."""
+        empty = pl.repeat(None, self.size, dtype=pl.UInt32, eager=True)
+        if slots.len() == 0:
+            return empty
+        return empty.scatter(slots, pl.int_range(slots.len(), dtype=pl.UInt32, eager=True))
+
+    def values(self, slots: pl.Series, values: pl.Series) -> pl.Series:
+        """A column of the grid with `values` at `slots` and null elsewhere."""
+        empty = pl.repeat(None, self.size, dtype=pl.Float64, eager=True)
+        return empty.scatter(slots, values) if slots.len() else empty
+
+
+def _named(actuals: pl.DataFrame, year: int, months: list[int]) -> pl.DataFrame:
     """This year's figures with their names, for messages about them."""
     return actuals.filter((pl.col("year") == year) & pl.col("month").is_in(months)).select(
         "unit", "indicator", pl.col("month").cast(pl.Int64).alias("_m")
     )
 
 
-def _target_attributes(
-    base: pl.DataFrame, spec_frame: pl.DataFrame, last_year: pl.DataFrame, pair: _PairKey
-) -> pl.DataFrame:
-    """Per target: names, the indicator's spec, last year's December figure, the schedule."""
-    december = (
-        last_year.filter(pl.col("month") == 12)
-        .select(pl.col("value").alias("_ly_row_total"), _pk=pair.expr())
-        .filter(pl.col("_pk").is_not_null())
-    )
-    specs = spec_frame.drop("profile").with_columns(
-        pl.col("indicator").cast(pair.indicators, strict=False),
+def _indicator_table(spec_frame: pl.DataFrame, pair: _PairKey) -> pl.DataFrame:
+    """The spec of each indicator that has targets, in the order of the pair key's indexes."""
+    names = pl.DataFrame({"indicator": pair.indicators.categories})
+    return names.join(spec_frame, on="indicator", how="left", maintain_order="left").with_columns(
         pl.col("kind").cast(_KINDS),
         pl.col("direction").cast(_DIRECTIONS),
         pl.col("schedule").cast(_SCHEDULES),
     )
+
+
+def _target_attributes(
+    base: pl.DataFrame,
+    table: pl.DataFrame,
+    index: pl.Series,
+    last_year: pl.DataFrame,
+    pair: _PairKey,
+    rows: _Rows,
+) -> pl.DataFrame:
+    """Per target: names, the indicator's spec, last year's total, the schedule."""
+    spec = table.drop("indicator", "profile").with_columns(
+        _kind_text=pl.col("kind").cast(pl.String),
+        _direction_text=pl.col("direction").cast(pl.String),
+    )
+    attributes = spec[index]  # one row per target, by the indicator's index
+    december = (
+        last_year.lazy()
+        .filter(pl.col("month") == 12)
+        .select(pl.col("value").cast(pl.Float64).alias("_total"), _pk=pair.expr())
+        .collect()
+    )
+    found = (
+        december.with_columns(_row=rows.of(december["_pk"]))
+        .filter(pl.col("_row").is_not_null())
+        .unique("_row", keep="first")
+    )
+    total = pl.repeat(None, base.height, dtype=pl.Float64, eager=True)
+    if found.height:
+        total = total.scatter(found["_row"], found["_total"])
     own = pl.col("_own_profile").is_not_null()
-    return (
-        base.with_columns(
-            pl.col("unit").cast(pair.units), pl.col("indicator").cast(pair.indicators)
-        )
-        .join(specs, on="indicator", how="left")
-        .join(december, on="_pk", how="left")
-        .with_columns(
-            schedule=pl.when(own).then(pl.lit("own", dtype=_SCHEDULES)).otherwise("schedule"),
-            combined=pl.when(own)
-            .then(pl.col("_own_profile").list.len() == 11)
-            .otherwise(pl.col("combined")),
-        )
-        .drop("_own_profile")
+    scheduled = pl.col("kind").is_in(list(SCHEDULED_KINDS))
+    frame = pl.concat([base, attributes], how="horizontal").with_columns(
+        _ii=index,
+        _ly_december=total,
+    )
+    return frame.with_columns(
+        last_year_total=pl.coalesce(
+            "last_year_total", pl.when(scheduled).then(pl.col("_ly_december"))
+        ),
+        schedule=pl.when(own).then(pl.lit("own", dtype=_SCHEDULES)).otherwise("schedule"),
+        combined=pl.when(own)
+        .then(pl.col("_own_profile").list.len() == 11)
+        .otherwise(pl.col("combined")),
+        _ly_schedule=scheduled & (pl.col("schedule") == "last_year"),
+    ).drop("_ly_december")
+
+
+#: Text columns of the targets that only go to the output.
+_NAMES = ("unit", "indicator", "_kind_text", "_direction_text")
+
+
+def _month_rows(
+    per_target: pl.DataFrame, month: int, spec_frame: pl.DataFrame, pair: _PairKey
+) -> pl.DataFrame:
+    """The rows of one period: every target (but its names), with τ from a profile.
+
+    Linear τ and τ from last year's figures are computed later, over all the rows at once.
+    """
+    schedule = pl.col("schedule")
+    tau = pl.when(~pl.col("kind").is_in(list(SCHEDULED_KINDS))).then(None)
+    if per_target["_own_profile"].null_count() < per_target.height:
+        tau = tau.when(schedule == "own").then(_profile_at(pl.col("_own_profile"), month))
+    profiles = _profiles_at(spec_frame, pair, month)
+    if profiles is not None:
+        tau = tau.when(schedule == "profile").then(pl.lit(profiles).gather(pl.col("_ii")))
+    return per_target.with_columns(_m=pl.lit(month, dtype=pl.Int64), _tau_fixed=tau).drop(
+        "_own_profile", "_ii", *_NAMES
     )
 
 
-def _schedule_columns(
-    frame: pl.DataFrame, spec_frame: pl.DataFrame, base: pl.DataFrame, pair: _PairKey
-) -> pl.DataFrame:
-    """τ from the indicators' profiles and the targets' own profiles, where there are any."""
-    spec_table = _profile_table(spec_frame, ["indicator"], "profile")
-    own_table = _profile_table(base, ["_pk"], "_own_profile")
-    indicator_key = pl.col("indicator").to_physical().cast(pl.Int64) * 16 + pl.col("_m")
-    if spec_table.height:
-        keyed = spec_table.select(
-            (
-                pl.col("indicator").cast(pair.indicators, strict=False).to_physical().cast(pl.Int64)
-                * 16
-                + pl.col("_m")
-            ).alias("_ik"),
-            "_tauprofile",
-        )
-        frame = frame.with_columns(_ik=indicator_key).join(keyed, on="_ik", how="left")
-    else:
-        frame = frame.with_columns(_tauprofile=pl.lit(None, dtype=pl.Float64))
-    if own_table.height:
-        keyed = own_table.select(
-            (pl.col("_pk") * 16 + pl.col("_m")).alias("_k"), "_tau_own_profile"
-        )
-        frame = frame.join(keyed, on="_k", how="left")
-    else:
-        frame = frame.with_columns(_tau_own_profile=pl.lit(None, dtype=pl.Float64))
-    return frame
+def _profile_at(profile: pl.Expr, month: int) -> pl.Expr:
+    """A profile's entry for `month`: 12 entries from January, 11 from February."""
+    entry = pl.lit(month) - pl.when(profile.list.len() == 11).then(2).otherwise(1)
+    return pl.when(entry >= 0).then(profile.list.get(entry, null_on_oob=True))
+
+
+def _profiles_at(spec_frame: pl.DataFrame, pair: _PairKey, month: int) -> pl.Series | None:
+    """Each indicator's profile entry for `month`, by the pair key's indicator index."""
+    names = pair.indicators.categories.to_list()
+    profiles = dict(spec_frame.select("indicator", "profile").iter_rows())
+    if not any(profiles.get(name) is not None for name in names):
+        return None
+    entries = []
+    for name in names:
+        profile = profiles.get(name)
+        entry = None
+        if profile is not None:
+            position = month - (2 if len(profile) == 11 else 1)
+            entry = profile[position] if 0 <= position < len(profile) else None
+        entries.append(entry)
+    return pl.Series("_tauprofile", entries, dtype=pl.Float64)
 
 
 _KINDS = pl.Enum(["amount", "growth", "count", "level"])
@@ -337,16 +445,6 @@ class _PairKey:
         self.indicators = pl.Enum(base["indicator"].unique().sort())
         self.width = max(len(self.indicators.categories), 1)
 
-    def indexes(self, indicators: pl.Series) -> list[int]:
-        """The integer positions of these indicators (those without targets are left out)."""
-        cast = indicators.cast(self.indicators, strict=False).drop_nulls()
-        return cast.to_physical().cast(pl.Int64).to_list()
-
-    def names(self, indexes: pl.Series) -> list[str]:
-        """The indicator codes at these integer positions."""
-        categories = self.indicators.categories
-        return sorted({categories[i] for i in indexes.unique().to_list()})
-
     def expr(self) -> pl.Expr:
         unit = pl.col("unit").cast(self.units, strict=False).to_physical().cast(pl.Int64)
         indicator = pl.col("indicator").cast(self.indicators, strict=False).to_physical()
@@ -354,57 +452,47 @@ class _PairKey:
 
 
 def _last_year_rows(
-    figures: pl.DataFrame, last_year: pl.DataFrame, spec_frame: pl.DataFrame, pair: _PairKey
-) -> pl.DataFrame:
+    frame: pl.DataFrame,
+    last_year: pl.DataFrame,
+    months: list[int],
+    pair: _PairKey,
+    rows: _Rows,
+    grid: _Grid,
+) -> pl.Series | None:
     """Last year's same-month figure for amounts and counts whose row does not carry it.
 
     Wanted where it is compared (a figure is reported) or where it sets the schedule (the
-    `last_year` profile); only those indicators' rows of last year are read.
+    `last_year` profile); only the rows of last year that some row wants are read. None when
+    no row wants one.
     """
-    scheduled = spec_frame.filter(pl.col("kind").is_in(list(SCHEDULED_KINDS)))
-    own_schedule = scheduled.filter(pl.col("schedule") == "last_year")
-    indicator = pl.col("_pk") % pair.width
+    scheduled = pl.col("kind").is_in(list(SCHEDULED_KINDS))
     wanting = (
         pl.col("last_year_value").is_null()
-        & indicator.is_in(pair.indexes(scheduled["indicator"]))
-        & (pl.col("value").is_not_null() | indicator.is_in(pair.indexes(own_schedule["indicator"])))
+        & scheduled
+        & (pl.col("value").is_not_null() | pl.col("_ly_schedule"))
     )
-    needy = figures.filter(wanting)
+    needy = frame.select(_slot=wanting.arg_true())
     if needy.height == 0 or last_year.height == 0:
-        return figures.with_columns(_ly_row_value=pl.lit(None, dtype=pl.Float64))
-    wanted = pair.names(needy["_pk"] % pair.width)
+        return None
+    wanted = frame["indicator"].gather(needy["_slot"]).unique().to_list()
     same_month = (
-        last_year.filter(
-            pl.col("month").is_in(needy["_m"].unique().implode())
-            & pl.col("indicator").is_in(wanted)
-        )
-        .select(
-            pl.col("value").alias("_ly_row_value"),
-            _k=pair.expr() * 16 + pl.col("month").cast(pl.Int64),
-        )
-        .filter(pl.col("_k").is_not_null())
-        .unique("_k", keep="first")
+        last_year.lazy()
+        .filter(pl.col("month").is_in(months))
+        .filter(pl.col("indicator").is_in(wanted))
+        .select(pl.col("month").cast(pl.Int64).alias("_m"), pl.col("value"), _pk=pair.expr())
+        .collect()
     )
-    # Only the rows that want it look last year's figure up; the others keep null.
-    found = pl.col("_k").replace_strict(
-        same_month["_k"], same_month["_ly_row_value"], default=None, return_dtype=pl.Float64
-    )
-    return figures.with_columns(_ly_row_value=pl.when(wanting).then(found))
-
-
-def _profile_table(frame: pl.DataFrame, keys: list[str], column: str) -> pl.DataFrame:
-    """Profiles as rows (keys, month, τ): 12 entries from January, 11 from February."""
-    listed = frame.filter(pl.col(column).is_not_null()).select(*keys, pl.col(column))
-    first = pl.when(pl.col(column).list.len() == 11).then(2).otherwise(1)
-    return (
-        listed.with_columns(
-            _first=first,
-            _tau=pl.col(column),
+    row = rows.of(same_month["_pk"])
+    found = (
+        same_month.select(
+            pl.col("value").cast(pl.Float64),
+            _slot=grid.slots(same_month["_m"], row),
         )
-        .explode("_tau")
-        .with_columns(_m=(pl.col("_first") + pl.int_range(pl.len()).over(keys)).cast(pl.Int64))
-        .select(*keys, "_m", pl.col("_tau").alias(f"_tau{column}"))
+        .filter(pl.col("_slot").is_not_null())
+        .unique("_slot", keep="first")
+        .join(needy.with_columns(pl.col("_slot").cast(pl.Int64)), on="_slot", how="inner")
     )
+    return grid.values(found["_slot"], found["value"])
 
 
 def _check_targets(base: pl.DataFrame, spec_frame: pl.DataFrame) -> None:
@@ -457,25 +545,29 @@ def _check_orphans(current: pl.DataFrame, base: pl.DataFrame) -> None:
         )
 
 
-def _time_progress(frame: pl.DataFrame) -> pl.DataFrame:
+def _check_target_values(base: pl.DataFrame, kind: pl.Series, spec_frame: pl.DataFrame) -> None:
+    """A cheap look for unusable targets; `_check_targets` names them if there are any."""
+    positive = kind.is_in(list(POSITIVE_TARGET_KINDS))
+    target = base["target"]
+    wrong = ~base["not_applicable"] & ((positive & (target <= 0)) | target.is_null())
+    if wrong.any():
+        _check_targets(base, spec_frame)
+
+
+def _time_progress() -> pl.Expr:
     """τ(p) in percent: linear, from a profile, or from the unit's own figures of last year."""
-    month = pl.col("_m")
-    frame = _without_combined_january(frame)
     from_last_year = pl.col("last_year_value") * 100 / pl.col("last_year_total")
-    tau = (
-        pl.when(~pl.col("kind").is_in(list(SCHEDULED_KINDS)))
+    scheduled = pl.col("kind").is_in(list(SCHEDULED_KINDS))
+    schedule = pl.col("schedule")
+    return (
+        pl.when(~scheduled)
         .then(None)
-        .when(pl.col("schedule") == "own")
-        .then(pl.col("_tau_own_profile"))
-        .when(pl.col("schedule") == "profile")
-        .then(pl.col("_tauprofile"))
-        .when(pl.col("schedule") == "last_year")
+        .when(schedule.is_in(["own", "profile"]))
+        .then(pl.col("_tau_fixed"))
+        .when(schedule == "last_year")
         .then(from_last_year)
-        .otherwise(month * 100 / 12)
+        .otherwise(pl.col("_m") * 100 / 12)
     )
-    frame = frame.with_columns(time_progress=tau)
-    _check_last_year(frame)
-    return frame
 
 
 def _without_combined_january(frame: pl.DataFrame) -> pl.DataFrame:
@@ -484,6 +576,8 @@ def _without_combined_january(frame: pl.DataFrame) -> pl.DataFrame:
     A January figure reported for such an indicator anyway is an error, not something to hide.
     """
     january = pl.col("combined") & (pl.col("_m") == 1)
+    if not frame.select(january.any()).item():
+        return frame
     reported = frame.filter(january & pl.col("value").is_not_null())
     if reported.height:
         raise DataError(
@@ -496,29 +590,39 @@ def _without_combined_january(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~january)
 
 
-def _check_last_year(frame: pl.DataFrame) -> None:
-    rows = frame.filter(
+def _last_year_wrong() -> pl.Expr:
+    """Rows on the last-year schedule whose τ cannot be computed from last year's figures."""
+    concerned = (
         (pl.col("schedule") == "last_year")
         & ~pl.col("not_applicable")
         & pl.col("value").is_not_null()
     )
-    bad = rows.filter(
+    wrong = (
         pl.col("time_progress").is_null()
         | (pl.col("last_year_total") <= 0)
         | (pl.col("time_progress").round(COMPARE_DIGITS) < 0)
         | (pl.col("time_progress").round(COMPARE_DIGITS) > 100)
     )
-    if bad.height:
-        raise DataError(
-            "the last-year schedule cannot be computed",
-            details=[
-                f"unit {r['unit']}, indicator {r['indicator']}, {r['period']}: needs last year's "
-                f"{r['_m']:02d} figure and last year's total (December), "
-                f"positive and with the first not above the second; "
-                f"found {r['last_year_value']} and {r['last_year_total']}"
-                for r in bad.iter_rows(named=True)
-            ],
-        )
+    return concerned & wrong
+
+
+def _check_last_year(frame: pl.DataFrame) -> None:
+    if not frame.select(_last_year_wrong().any()).item():
+        return
+    bad = frame.filter(_last_year_wrong())
+    raise DataError(
+        "the last-year schedule cannot be computed",
+        details=[
+            f"unit {r['unit']}, indicator {r['indicator']}, {r['period']}: needs last year's "
+            f"{r['_m']:02d} figure and last year's total (December), "
+            f"positive and with the first not above the second; "
+            f"found {r['last_year_value']} and {r['last_year_total']}"
+            for r in bad.iter_rows(named=True)
+        ],
+    )
+
+
+_LIGHT_NAMES = pl.Series("light", [*LIGHTS, MISSING, NOT_APPLICABLE], dtype=pl.String)
 
 
 def _measures(frame: pl.DataFrame) -> pl.DataFrame:
@@ -536,19 +640,21 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
     )
     frame = frame.with_columns(completion=completion).with_columns(gap_pp=gap)
     good = pl.when(lower).then(-pl.col("gap_pp")).otherwise(pl.col("gap_pp")).round(COMPARE_DIGITS)
+    # The light as a position in _LIGHT_NAMES, then its name: cheaper than strings in each branch.
     light = (
         pl.when(~applicable)
-        .then(pl.lit(NOT_APPLICABLE))
+        .then(4)
         .when(value.is_null())
-        .then(pl.lit(MISSING))
+        .then(3)
         .when(good.is_null())
-        .then(pl.lit(None, dtype=pl.String))
+        .then(None)
         .when(good >= 0)
-        .then(pl.lit("green"))
+        .then(0)
         .when(good >= -pl.col("yellow"))
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("red"))
+        .then(1)
+        .otherwise(2)
     )
+    light = pl.lit(_LIGHT_NAMES).gather(light.cast(pl.UInt32))
     month = pl.col("_m")
     remaining = (12 - month).cast(pl.Float64)
     growth = (

@@ -121,12 +121,21 @@ def score_race(
     previous: pl.DataFrame | None = None,
 ) -> RaceResult:
     """Compute a race from the period's progress rows."""
-    long = item_frame(rules, progress, units, scores)
-    missing = long.filter(pl.col("missing")).select("group", "unit", "item", "indicator")
+    long = _item_frame(rules, progress, units, scores)
+    # Unit by unit, items in the rules' order, as the messages have always listed them.
+    missing = (
+        long.filter(pl.col("missing")).sort("_u", "_i").select("group", "unit", "item", "indicator")
+    )
     long, excluded = _apply_missing_policy(rules, long, missing)
     adjust = adjustment_totals(rules, adjustments, units)
-    scored = score_items(rules, long, GROUP)
-    totals = rank_units(rules, scored, adjust, GROUP)
+    # Grouped by the group's number rather than its name: the same groups, cheaper windows.
+    scored = score_items(rules, long, ["_g"])
+    per_unit = _per_unit(rules, scored, units, adjust)
+    scored = scored.drop(_POSITIONS)
+    if per_unit is None:
+        totals = rank_units(rules, scored, adjust, GROUP)
+    else:
+        totals = rank_totals(rules, per_unit, GROUP).drop("tie")
     standings = _standings(rules, scored, totals, excluded, previous)
     period = progress["period"][0] if progress.height else ""
     return RaceResult(
@@ -139,10 +148,22 @@ def score_race(
     )
 
 
+#: Positions `_item_frame` adds: the unit's row in the units, its group's number, the item's
+#: place among the rules' items.
+_POSITIONS = ("_u", "_g", "_i")
+
+
 def item_frame(
     rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
 ) -> pl.DataFrame:
     """One row per unit × item with the metric `x` and its reference `x_target`."""
+    return _item_frame(rules, progress, units, scores).drop(_POSITIONS)
+
+
+def _item_frame(
+    rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
+) -> pl.DataFrame:
+    """`item_frame` with the positions of `_POSITIONS`, so that later steps need no names."""
     spec = pl.DataFrame(
         [
             {
@@ -165,12 +186,25 @@ def item_frame(
         )
     needed = ["unit", "indicator", "kind", "value", "target", "completion", "gap_pp"]
     needed += ["growth", "light", "applicable"]
-    frame = units.join(spec, how="cross").join(
-        progress.select(needed).rename({"indicator": "_indicator"}),
-        left_on=["unit", "indicator"],
-        right_on=["unit", "_indicator"],
-        how="left",
+    # Item by item, every unit in the units' order.
+    numbered_spec = spec.with_row_index("_i")
+    groups = pl.Enum(units["group"].unique().sort())
+    numbered_units = units.with_row_index("_u").with_columns(
+        _g=pl.col("group").cast(groups).to_physical()
     )
+    frame = numbered_spec.join(numbered_units, how="cross").select(
+        *units.columns, *spec.columns, *_POSITIONS
+    )
+    found = _progress_by_position(progress.select(needed), units["unit"], spec["indicator"])
+    if found is not None:
+        frame = pl.concat([frame, found], how="horizontal")
+    else:
+        frame = frame.join(
+            progress.select(needed).rename({"indicator": "_indicator"}),
+            left_on=["unit", "indicator"],
+            right_on=["unit", "_indicator"],
+            how="left",
+        )
     manual = _manual_points(rules, scores)
     if manual.height:
         frame = frame.join(manual, on=["unit", "item"], how="left")
@@ -203,6 +237,39 @@ def item_frame(
         missing=pl.col("applicable") & pl.col("x").is_null(),
         light=pl.when(pl.col("applicable")).then(pl.col("light")).otherwise(pl.lit("n/a")),
     )
+
+
+def _progress_by_position(
+    progress: pl.DataFrame, unit_names: pl.Series, sources: pl.Series
+) -> pl.DataFrame | None:
+    """The progress columns for each row of the item × unit frame (items outer, units inner).
+
+    Each (unit, indicator) of the progress gets an integer key, and the rows are picked by
+    position, not by a join on names. None (the caller joins) when the units are not unique or
+    the progress has some (unit, indicator) twice.
+    """
+    unit_names = unit_names.cast(pl.String)
+    if progress.height == 0 or unit_names.null_count() or unit_names.is_duplicated().any():
+        return None
+    units = pl.Enum(unit_names)
+    indicators = pl.Enum(sources.unique().sort())
+    width = len(indicators.categories)
+    keys = progress.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        _key=pl.col("unit").cast(units, strict=False).to_physical().cast(pl.Int64) * width
+        + pl.col("indicator").cast(indicators, strict=False).to_physical().cast(pl.Int64),
+    ).drop_nulls("_key")
+    size = unit_names.len() * width
+    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True)
+    if keys.height:
+        table = table.scatter(keys["_key"], keys["_row"])
+    if size - table.null_count() != keys.height:
+        return None
+    start = pl.int_range(unit_names.len(), dtype=pl.Int64, eager=True) * width
+    wanted = pl.concat(
+        [start + index for index in sources.cast(indicators).to_physical().to_list()]
+    )
+    return progress.drop("unit", "indicator").rechunk()[table.gather(wanted)]
 
 
 def _metric() -> pl.Expr:
@@ -296,23 +363,24 @@ def _apply_missing_policy(
                 for u, c, i in missing.select("unit", "item", "indicator").iter_rows()
             ],
         )
-    reasons = (
-        missing.group_by("unit")
-        .agg(pl.col("item").sort().str.join(", ").alias("items"))
-        .select("unit", pl.format("no figure for {}", pl.col("items")).alias("reason"))
-    )
-    if policy != "exclude":
-        reasons = reasons.clear()
-    no_items = (
-        long.group_by("unit")
-        .agg(pl.col("applicable").any().alias("any"))
-        .filter(~pl.col("any"))
-        .select("unit", pl.lit("no item applies to this unit").alias("reason"))
-    )
+    reasons = pl.DataFrame(schema={"unit": long.schema["unit"], "reason": pl.String})
+    if policy == "exclude" and missing.height:
+        reasons = (
+            missing.group_by("unit")
+            .agg(pl.col("item").sort().str.join(", ").alias("items"))
+            .select("unit", pl.format("no figure for {}", pl.col("items")).alias("reason"))
+        )
+    no_items = reasons.clear()
+    if not long["applicable"].fill_null(False).all():  # else every unit has an item
+        no_items = (
+            long.group_by("unit")
+            .agg(pl.col("applicable").any().alias("any"))
+            .filter(~pl.col("any"))
+            .select("unit", pl.lit("no item applies to this unit").alias("reason"))
+        )
     excluded = pl.concat([reasons, no_items]).unique("unit", keep="first")
-    long = long.with_columns(
-        excluded=pl.col("unit").is_in(excluded["unit"].implode()),
-    ).with_columns(
+    is_excluded = pl.col("unit").is_in(excluded["unit"].implode()) if excluded.height else False
+    long = long.with_columns(excluded=is_excluded).with_columns(
         participant=pl.col("applicable") & ~pl.col("missing") & ~pl.col("excluded"),
     )
     return long, excluded
@@ -408,6 +476,50 @@ def unit_totals(
         excluded=pl.col("excluded").any(),
         tie=_tie_expr(rules),
     )
+    return _with_adjustments(totals, adjust)
+
+
+def _per_unit(
+    rules: Rules, scored: pl.DataFrame, units: pl.DataFrame, adjust: pl.DataFrame
+) -> pl.DataFrame | None:
+    """What `unit_totals` gives, and the lights behind the flags, in one aggregation.
+
+    The units are numbered by their place in `units`, so the aggregation is on one integer
+    rather than on names. None when the units are not unique (then `rank_units` and
+    `_standings` do it by name).
+    """
+    names = units["unit"].cast(pl.String)
+    if names.null_count() or names.is_duplicated().any():
+        return None
+    if "_u" in scored.columns:
+        key = scored["_u"]
+    else:
+        key = scored["unit"].cast(pl.String).cast(pl.Enum(names), strict=False).to_physical()
+    if key.null_count():
+        return None
+    counted = pl.col("applicable") & (pl.col("method") != "manual")
+    light = pl.col("light")
+    red = light == "red"
+    figures = (
+        scored.with_columns(_u=key)
+        .group_by("_u")
+        .agg(
+            item_points=pl.col("points").sum(),
+            excluded=pl.col("excluded").any(),
+            tie=_tie_expr(rules),
+            on_schedule=((light == "green") | ~counted).all(),
+            no_red=~(red & counted).any(),
+            behind=(light.is_in(["yellow", "red", MISSING]) & counted).any(),
+            red_light=(red & counted).any(),
+        )
+    )
+    named = units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))[figures["_u"]]
+    totals = pl.concat([named, figures.drop("_u")], how="horizontal")
+    return _with_adjustments(totals, adjust)
+
+
+def _with_adjustments(totals: pl.DataFrame, adjust: pl.DataFrame) -> pl.DataFrame:
+    """Bonus, deduction and veto joined to the units' item points, and the total."""
     totals = totals.join(adjust, on="unit", how="left").with_columns(
         pl.col("bonus").fill_null(0.0),
         pl.col("deduction").fill_null(0.0),
@@ -448,18 +560,21 @@ def _standings(
     excluded: pl.DataFrame,
     previous: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    lights = scored.filter(pl.col("applicable") & (pl.col("method") != "manual"))
-    conditions = lights.group_by("unit").agg(
-        on_schedule=(pl.col("light") == "green").all(),
-        no_red=~(pl.col("light") == "red").any(),
-        behind=pl.col("light").is_in(["yellow", "red", MISSING]).any(),
-        red_light=(pl.col("light") == "red").any(),
-    )
-    frame = (
-        totals.join(conditions, on="unit", how="left")
-        .join(excluded.rename({"reason": "status"}), on="unit", how="left")
-        .with_columns(pl.col("status").fill_null("ranked"))
-    )
+    if "on_schedule" not in totals.columns:  # the lights behind the flags, per unit
+        lights = scored.filter(pl.col("applicable") & (pl.col("method") != "manual"))
+        conditions = lights.group_by("unit").agg(
+            on_schedule=(pl.col("light") == "green").all(),
+            no_red=~(pl.col("light") == "red").any(),
+            behind=pl.col("light").is_in(["yellow", "red", MISSING]).any(),
+            red_light=(pl.col("light") == "red").any(),
+        )
+        totals = totals.join(conditions, on="unit", how="left")
+    frame = totals
+    if excluded.height:
+        frame = frame.join(excluded.rename({"reason": "status"}), on="unit", how="left")
+    else:
+        frame = frame.with_columns(status=pl.lit(None, dtype=pl.String))
+    frame = frame.with_columns(pl.col("status").fill_null("ranked"))
     frame = _flags(rules, frame)
     frame = _against_previous(rules, frame, previous)
     columns = [

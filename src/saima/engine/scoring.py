@@ -33,9 +33,12 @@ from saima.engine.rules import Item
 
 Keys = Sequence[str]
 
+_METHODS = pl.Enum(["rank", "efficacy", "attainment", "bands", "linear", "manual"])
+_REFERENCE_KINDS = pl.Enum(["target", "mean", "median", "number"])
+
 _PARAMETERS = {
     "item": pl.String,
-    "_method": pl.String,
+    "_method": _METHODS,
     "_sign": pl.Float64,
     "_w": pl.Float64,
     "_step": pl.Float64,
@@ -46,7 +49,7 @@ _PARAMETERS = {
     "_clamp": pl.Boolean,
     "_cap": pl.Float64,
     "_completion": pl.Boolean,
-    "_ref_kind": pl.String,
+    "_ref_kind": _REFERENCE_KINDS,
     "_ref": pl.Float64,
     "_base_points": pl.Float64,
     "_slope": pl.Float64,
@@ -80,11 +83,19 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
     before any spreading of the weight of items that do not apply.
     """
     columns = frame.columns
-    frame = frame.join(_parameters(items), on="item", how="left")
+    parameters = _parameters(items)
+    # Each row's item as its position among `items` (null for another item): the parameters are
+    # picked by position rather than joined on the code. A frame from the race's item frame
+    # carries that position already (`_i`, its place among the rules' items, which are `items`).
+    if "_i" in frame.columns:
+        index = frame["_i"]
+    else:
+        index = frame["item"].cast(pl.Enum(parameters["item"]), strict=False).to_physical()
+    frame = pl.concat([frame, parameters.drop("item")[index]], how="horizontal")
     frame = frame.with_columns(taking_part=pl.col("participant") & _qualifies())
     _check_references(frame, items)
-    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"), _gid=_group_id(frame, keys))
-    frame = frame.with_columns(**_group_statistics(items, ["_gid"]))
+    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"), _gid=_group_id(frame, keys, index))
+    frame = _group_statistics(frame, items, "_gid")
     frame = _bands(frame, items)
     share = _efficacy_share()
     ratio = _attainment_ratio()
@@ -131,11 +142,10 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
     ).select(*columns, "taking_part", "place", "normalised", "raw_points")
 
 
-def _group_id(frame: pl.DataFrame, keys: Keys) -> pl.Series:
+def _group_id(frame: pl.DataFrame, keys: Keys, index: pl.Series) -> pl.Series:
     """One integer per item and group: window statistics over one integer column are cheap."""
-    gid = pl.Series("_gid", [0] * frame.height, dtype=pl.Int64)
-    for key in ["item", *keys]:
-        column = frame[key]
+    gid = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).alias("_gid")
+    for column in [index, *(frame[key] for key in keys)]:
         if column.dtype == pl.String:
             column = column.cast(pl.Categorical).to_physical()
         column = column.cast(pl.Int64).fill_null(-1) + 1
@@ -143,26 +153,37 @@ def _group_id(frame: pl.DataFrame, keys: Keys) -> pl.Series:
     return gid
 
 
-def _group_statistics(items: Sequence[Item], groups: list[str]) -> dict[str, pl.Expr]:
-    """Places, and the group statistics that some item of this race needs (median sorts)."""
+def _group_statistics(frame: pl.DataFrame, items: Sequence[Item], group: str) -> pl.DataFrame:
+    """Places, and the group statistics that some item of this race needs (median sorts).
+
+    Places are a window over the group; the statistics are one aggregation per group, joined
+    back (cheaper than a window each).
+    """
     methods = {item.method for item in items}
     references = {item.reference for item in items if item.method == "linear"}
-    missing = pl.lit(None, dtype=pl.Float64)
     group_efficacy = any(i.method == "efficacy" and i.satisfactory is None for i in items)
-    return {
-        "place": _masked(pl.col("_b").round(COMPARE_DIGITS))
+    statistics = {}
+    if group_efficacy:
+        statistics["_min"] = _masked(pl.col("_b")).min()
+        statistics["_max"] = _masked(pl.col("_b")).max()
+    if "linear" in methods and "mean" in references:
+        statistics["_mean"] = _masked(pl.col("x")).mean().round(COMPARE_DIGITS)
+    if "linear" in methods and "median" in references:
+        statistics["_median"] = _masked(pl.col("x")).median().round(COMPARE_DIGITS)
+    place = (
+        _masked(pl.col("_b").round(COMPARE_DIGITS))
         .rank("min", descending=True)
-        .over(groups)
-        .cast(pl.Int64),
-        "_min": _masked(pl.col("_b")).min().over(groups) if group_efficacy else missing,
-        "_max": _masked(pl.col("_b")).max().over(groups) if group_efficacy else missing,
-        "_mean": _masked(pl.col("x")).mean().over(groups).round(COMPARE_DIGITS)
-        if "linear" in methods and "mean" in references
-        else missing,
-        "_median": _masked(pl.col("x")).median().over(groups).round(COMPARE_DIGITS)
-        if "linear" in methods and "median" in references
-        else missing,
-    }
+        .over(group)
+        .cast(pl.Int64)
+    )
+    frame = frame.with_columns(place=place)
+    if statistics:
+        by_group = frame.group_by(group).agg(**statistics)
+        frame = frame.join(by_group, on=group, how="left", maintain_order="left")
+    missing = pl.lit(None, dtype=pl.Float64)
+    return frame.with_columns(
+        **{name: missing for name in ("_min", "_max", "_mean", "_median") if name not in statistics}
+    )
 
 
 def _parameters(items: Sequence[Item]) -> pl.DataFrame:
@@ -256,10 +277,10 @@ def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
     if not edges:
         return frame.with_columns(_band_points=pl.lit(None, dtype=pl.Float64))
     table = pl.DataFrame(edges).sort("_edge")
+    rows = frame.select(pl.arg_where(pl.col("_method") == "bands").alias("_row"))["_row"]
     reached = (
-        frame.with_row_index("_row")
-        .filter(pl.col("_method") == "bands")
-        .select("_row", "item", pl.col("_b").round(COMPARE_DIGITS).fill_null(float("-inf")))
+        frame.select("item", pl.col("_b").round(COMPARE_DIGITS).fill_null(float("-inf")))[rows]
+        .with_columns(_row=rows)
         .sort("_b")
         .join_asof(
             table,
@@ -269,9 +290,11 @@ def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
             strategy="backward",
             check_sortedness=False,  # both sides are sorted on the key, hence within each item
         )
-        .select("_row", pl.col("_band_points").fill_null(0.0))
     )
-    return frame.with_row_index("_row").join(reached, on="_row", how="left").drop("_row")
+    points = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
+    if reached.height:
+        points = points.scatter(reached["_row"], reached["_band_points"].fill_null(0.0))
+    return frame.with_columns(_band_points=points)
 
 
 def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
@@ -285,7 +308,7 @@ def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
     if not needing:
         return
     codes = [item.code for item in needing]
-    suspect = frame.filter(
+    suspicious = (
         pl.col("item").is_in(codes)
         & pl.col("taking_part")
         & (
@@ -293,6 +316,9 @@ def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
             | ((pl.col("_method") == "attainment") & (pl.col("x_target") <= 0))
         )
     )
+    if not frame.select(suspicious.any()).item():
+        return
+    suspect = frame.filter(suspicious)
     for item in needing:
         rows = suspect.filter(pl.col("item") == item.code)
         lacking = rows.filter(pl.col("x_target").is_null())
