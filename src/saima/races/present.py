@@ -152,24 +152,32 @@ def explanation_rows(
     return out
 
 
-def rank_chart(publications, names: Names) -> dict[str, Any] | None:
-    """Standings over time: each unit's rank at each published period (current versions)."""
+def rank_charts(publications, names: Names) -> list[dict[str, Any]]:
+    """Standings over time, one chart per race group: each unit's rank at each published period
+    (current versions). Ranks are within a group, so groups are not mixed in one chart."""
     if not publications:
-        return None
+        return []
     periods = [p.period for p in publications]
-    ranks: dict[str, list[int | None]] = {}
+    ranks: dict[str, dict[str, list[int | None]]] = {}
     for index, publication in enumerate(publications):
         for row in publication.standings:
-            series = ranks.setdefault(row["unit"], [None] * len(periods))
+            series = ranks.setdefault(row["group"], {}).setdefault(
+                row["unit"], [None] * len(periods)
+            )
             series[index] = row.get("rank")
-    return {
-        "id": "rank-chart",
-        "kind": "ranks",
-        "months": periods,
-        "measure": _("rank"),
-        "decimals": 0,
-        "series": [{"name": names.unit(unit), "data": data} for unit, data in ranks.items()],
-    }
+    order = {code: index for index, code in enumerate(names.groups)}
+    return [
+        {
+            "id": f"rank-chart-{group}",
+            "kind": "ranks",
+            "title": names.group(group),
+            "months": periods,
+            "measure": _("rank"),
+            "decimals": 0,
+            "series": [{"name": names.unit(unit), "data": data} for unit, data in units.items()],
+        }
+        for group, units in sorted(ranks.items(), key=lambda pair: order.get(pair[0], len(order)))
+    ]
 
 
 def laggard_rows(rows: list[dict[str, Any]], names: Names) -> list[dict[str, Any]]:

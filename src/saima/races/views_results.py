@@ -84,14 +84,13 @@ def race(request, code: str):
         {"period": period, "publication": by_period.get(period.label)}
         for period in selectors.race_periods(race)
     ]
-    chart = present.rank_chart(published, names)
     context = {
         "race": race,
         "access": access,
         "groups": list(race.groups.all()),
         "periods": periods,
         "months": [f"{race.year}-{m:02d}" for m in range(1, 13)],
-        "charts": [chart] if chart else [],
+        "charts": present.rank_charts(published, names),
     }
     return render(request, "races/race.html", context)
 

@@ -34,7 +34,7 @@ def test_office_publishes_and_a_unit_reads_its_explanation(live_server, demo_cit
     page.wait_for_url(f"{base}/races/")
     page.click("section[data-race=keywork] h2 a")
     page.wait_for_url(f"{base}/races/keywork/")
-    page.locator("#rank-chart svg").wait_for()  # standings over time, drawn by ECharts
+    page.locator("#rank-chart-districts svg").wait_for()  # standings over time, drawn by ECharts
     page.click("tr[data-period='2026-Q3'] a.button")
     page.wait_for_url(f"{base}/races/keywork/preview/?period=2026-Q3")
     assert page.locator("section.standings").count() == 3  # districts, counties, zones

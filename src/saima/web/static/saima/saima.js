@@ -49,11 +49,11 @@
   function rankOption(chart) {
     return {
       animation: false,
-      grid: { left: 48, right: 16, top: 56, bottom: 28 },
+      grid: { left: 48, right: 48, top: 48, bottom: 28 },
       legend: { top: 0, type: "scroll", textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: chart.months, boundaryGap: false },
-      yAxis: { type: "value", name: chart.measure, inverse: true, minInterval: 1, min: 1 },
+      yAxis: { type: "value", inverse: true, minInterval: 1, min: 1, max: "dataMax" },
       series: chart.series.map(function (series) {
         return { name: series.name, type: "line", data: series.data, symbolSize: 8, connectNulls: false };
       }),
