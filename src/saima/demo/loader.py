@@ -69,8 +69,11 @@ def load_demo(
             )
         data = build_dataset(as_of=as_of, scale=scale, units=units)
         _write(data)
+        published: tuple[str, ...] = ()
         if data.scale == "city" and data.months:
-            load_demo_race(year=data.year, as_of=data.as_of, last_month=max(data.months))
+            published = load_demo_race(
+                year=data.year, as_of=data.as_of, last_month=max(data.months)
+            )
     return DemoSummary(
         loaded=True,
         message=f"Loaded the demo {data.scale} ({data.root[2]}).",
@@ -86,6 +89,7 @@ def load_demo(
         notes=sum(1 for row in data.observations if row.note),
         red_units=data.red_units,
         missing_units=data.missing_units,
+        published=published,
         logins=list(DEMO_LOGINS),
         seconds=time.perf_counter() - started,
     )

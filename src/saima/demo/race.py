@@ -124,8 +124,8 @@ DEMO_ADJUSTMENTS = (
 )
 
 
-def load_demo_race(*, year: int, as_of: datetime.date, last_month: int) -> int:
-    """Create the race, its register and publish each finished quarter; return how many."""
+def load_demo_race(*, year: int, as_of: datetime.date, last_month: int) -> tuple[str, ...]:
+    """Create the race, its register and publish each finished quarter; return their labels."""
     from django.contrib.auth import get_user_model
 
     from saima.demo.generate import reporting_deadline
@@ -157,10 +157,10 @@ def load_demo_race(*, year: int, as_of: datetime.date, last_month: int) -> int:
                 reason=reason,
                 entered_by_id=office.user_id,
             )
-    published = 0
+    published = []
     for quarter in (1, 2, 3, 4):
         period = Period(year, quarter * 3, "quarter")
         if period.month <= last_month and reporting_deadline(year, period.month) < as_of:
             race_publish(office, race, period)
-            published += 1
-    return published
+            published.append(period.label)
+    return tuple(published)

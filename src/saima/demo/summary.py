@@ -54,6 +54,7 @@ class DemoSummary:
     notes: int = 0
     red_units: tuple[str, ...] = ()
     missing_units: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
     logins: list[tuple[str, str]] = field(default_factory=list)
     password: str = DEMO_PASSWORD
     seconds: float = 0.0
@@ -75,6 +76,7 @@ class DemoSummary:
             f"  {self.targets} targets, {self.observations} figures ({self.notes} with notes)",
             f"  far behind: {', '.join(self.red_units)}; "
             f"latest month missing: {', '.join(self.missing_units)}",
+            f"  race published for: {', '.join(self.published) or 'no period yet'}",
             f"  logins (password {self.password}):",
         ]
         out += [f"    {username:<10} {role}" for username, role in self.logins]
