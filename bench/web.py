@@ -11,7 +11,8 @@ the login form, and measures, with N concurrent keep-alive clients and a fixed n
 after a warm-up:
 
 - `/bench/minimal/`: the baseline (sessions, auth, locale, CSRF middleware; no page work);
-- the overview `/`, a unit page `/units/<code>/`, and `/api/progress?period=<latest>`.
+- the overview `/`, a unit page `/units/<code>/`, and `/api/progress?period=<latest>`;
+- on the city, the latest published race result and one unit's explanation.
 
 It prints p50, p99, throughput and the ratio of p99 to the minimal view's p99, writes the figures
 to `bench/results/web.json`, and says whether the issue's target is met. It only talks to
@@ -107,8 +108,11 @@ def prepare(scale: str) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     summary = load_demo(as_of=datetime.date.today(), scale=scale)
+    from saima.races.models import Publication
+
     codes = set(Unit.objects.filter(race_group__isnull=False).values_list("code", flat=True))
     unit = REPORTER_UNIT if REPORTER_UNIT in codes else sorted(codes)[0]
+    race = Publication.objects.select_related("race").order_by("-period", "-version").first()
     print(
         json.dumps(
             {
@@ -119,6 +123,7 @@ def prepare(scale: str) -> None:
                 "observations": summary.observations,
                 "latest_period": summary.latest_period,
                 "unit": unit,
+                "race": [race.race.code, race.period] if race else None,
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
@@ -381,6 +386,12 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict:
                 ("unit", f"/units/{data['unit']}/?period={period}"),
                 ("api progress", f"/api/progress?period={period}"),
             ]
+            if data.get("race"):  # the demo city publishes its race; the province has none
+                code, race_period = data["race"]
+                pages += [
+                    ("race result", f"/races/{code}/{race_period}/"),
+                    ("explanation", f"/races/{code}/{race_period}/units/{data['unit']}/"),
+                ]
             results = []
             for name, path in pages:
                 print(f"   {name:<13} {path} ...", end=" ", flush=True)
