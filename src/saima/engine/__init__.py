@@ -22,7 +22,7 @@ from saima.engine.progress import (
     indicator_specs_from_table,
     specs_from_rules,
 )
-from saima.engine.race import RaceResult, gains, score_race
+from saima.engine.race import RaceResult, gains, score_race, score_races
 from saima.engine.rules import Item, Rules, RulesError, load_rules, parse_rules, rules_from_mapping
 
 __all__ = [
@@ -52,5 +52,6 @@ __all__ = [
     "rules_from_mapping",
     "run_checks",
     "score_race",
+    "score_races",
     "specs_from_rules",
 ]

@@ -3,20 +3,23 @@
 `score_race` takes the progress frame of the period (from `compute_progress`), the units with their
 race groups, and optional adjustments, manual scores and the previous result. It returns the
 standings (one row per unit) and the explanation (one row per unit × item: metric, place or
-normalised value, points, weight). `gains` answers, for chosen units, the smallest improvement on
-each single item that would gain one place, by re-scoring what-if scenarios with the same code.
+normalised value, points, weight). `score_races` computes the races of several periods (a year's
+quarters, each against the one before) in one pass, with the same results. `gains` answers,
+for chosen units, the smallest improvement on each single item that would gain one place, by
+re-scoring what-if scenarios with the same code.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.periods import Period
 from saima.engine.progress import COMPARE_DIGITS, MISSING
 from saima.engine.rules import Item, Rules
 from saima.engine.scoring import Keys, better, score, score_item
@@ -148,6 +151,244 @@ def score_race(
     )
 
 
+#: Adjustments or manual scores for a batch of races: one frame for every period, or a frame
+#: per period label.
+PerPeriod = pl.DataFrame | Mapping[str, pl.DataFrame] | None
+
+
+def score_races(
+    rules: Rules,
+    progress: pl.DataFrame,
+    units: pl.DataFrame,
+    *,
+    periods: Sequence[str | Period] | None = None,
+    adjustments: PerPeriod = None,
+    scores: PerPeriod = None,
+    previous: pl.DataFrame | None = None,
+) -> list[RaceResult]:
+    """The races of several periods in one vectorised pass: one `RaceResult` per period.
+
+    `progress` holds the rows of several periods (from `compute_progress_periods`, say a year's
+    months); `periods` picks the periods to race, in order (default: every period of
+    `progress`, in order). Each race's previous result is the race before it; the first one's is
+    `previous`. `adjustments` and `scores` are one frame for every period, or a mapping from the
+    period's label to its frame (a period missing from it has none).
+
+    The results are those of `score_race` called period by period on the period's rows, figure
+    for figure; and where `score_race` would refuse a period, so does this, with its error.
+    """
+    labels = _period_labels(progress, periods)
+    if not labels:
+        return []
+    results = None
+    try:
+        batch = _Batch(rules, progress, units, labels)
+        if batch.long is not None:
+            results = batch.results(adjustments, scores, previous)
+    except DataError:
+        pass  # the races one by one raise it for the period at fault, as `score_race` would
+    if results is None:
+        results = _one_by_one(rules, progress, units, labels, adjustments, scores, previous)
+    return results
+
+
+def _period_labels(progress: pl.DataFrame, periods: Sequence[str | Period] | None) -> list[str]:
+    if periods is None:
+        return progress["period"].unique().sort().to_list() if progress.height else []
+    labels = [p.label if isinstance(p, Period) else str(p) for p in periods]
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:
+        raise DataError("a period is asked for twice", details=twice)
+    return labels
+
+
+def _for_period(frames: PerPeriod, label: str) -> pl.DataFrame | None:
+    return frames.get(label) if isinstance(frames, Mapping) else frames
+
+
+def _one_by_one(
+    rules: Rules,
+    progress: pl.DataFrame,
+    units: pl.DataFrame,
+    labels: list[str],
+    adjustments: PerPeriod,
+    scores: PerPeriod,
+    previous: pl.DataFrame | None,
+) -> list[RaceResult]:
+    results = []
+    for label in labels:
+        result = score_race(
+            rules,
+            progress.filter(pl.col("period") == label),
+            units,
+            adjustments=_for_period(adjustments, label),
+            scores=_for_period(scores, label),
+            previous=previous,
+        )
+        results.append(result)
+        previous = result.standings
+    return results
+
+
+class _Batch:
+    """The item frames of several periods stacked period by period (`_p`, the period's number)
+    and scored in one pass; only the standings (flags, rank changes) go period by period.
+
+    `long` is None when the inputs call for the general path (units named twice, a period
+    without rows, a figure given twice): then the races are computed one by one.
+    """
+
+    def __init__(
+        self, rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, labels: list[str]
+    ) -> None:
+        self.rules, self.units, self.labels = rules, units, labels
+        self.long: pl.DataFrame | None = None
+        names = units["unit"].cast(pl.String)
+        if names.null_count() or names.is_duplicated().any():
+            return
+        grid, spec = _item_grid(rules, units)
+        self.size = grid.height
+        found = _periods_by_position(progress, labels, names, spec["indicator"], _NEEDED[2:])
+        if found is None:
+            return
+        count = len(labels)
+        period = pl.int_range(count, dtype=pl.UInt32, eager=True).alias("_p")
+        self.long = pl.concat(
+            [
+                pl.concat([grid] * count, rechunk=True),
+                found,
+                period.gather(pl.int_range(count, eager=True).repeat_by(grid.height).explode())
+                .rechunk()
+                .to_frame(),
+            ],
+            how="horizontal",
+        )
+
+    def results(
+        self, adjustments: PerPeriod, scores: PerPeriod, previous: pl.DataFrame | None
+    ) -> list[RaceResult]:
+        rules, labels, units = self.rules, self.labels, self.units
+        long = _with_metrics(rules, self.long, *self._manual(scores))
+        missing = (
+            long.filter(pl.col("missing"))
+            .sort("_p", "_u", "_i")
+            .select("_p", "group", "unit", "item", "indicator")
+        )
+        if rules.missing.policy == "error" and missing.height:
+            raise DataError("figures are missing")  # `score_race` names them, period by period
+        long, excluded = _exclusions(rules, long, missing)
+        scored = _spread(score(long, rules.items, ["_p", "_g"]), ["_p", "_g"], "_p")
+        adjust = (
+            {
+                label: adjustment_totals(rules, _for_period(adjustments, label), units)
+                for label in labels
+            }
+            if isinstance(adjustments, Mapping)
+            else None
+        )
+        if adjust is None:
+            shared = adjustment_totals(rules, adjustments, units)
+            adjust = dict.fromkeys(labels, shared)
+            totals = _with_adjustments(self._per_unit(scored), shared)
+        else:
+            each = pl.concat(
+                [
+                    a.with_columns(_p=pl.lit(k, dtype=pl.UInt32))
+                    for k, a in enumerate(adjust.values())
+                ]
+            )
+            totals = _with_adjustments(self._per_unit(scored), each, on=["_p", "unit"])
+        totals = rank_totals(rules, totals, ["_p", *GROUP]).drop("tie")
+        scored = scored.drop(*_POSITIONS)
+        by_period = totals.partition_by("_p", as_dict=True, include_key=False)
+        out = excluded.partition_by("_p", as_dict=True, include_key=False)
+        lacking = missing.partition_by("_p", as_dict=True, include_key=False)
+        results = []
+        for k, label in enumerate(labels):
+            rows = scored.slice(k * self.size, self.size).drop("_p")
+            standings = _standings(
+                rules, rows, by_period[(k,)], out.get((k,), _NO_EXCLUSIONS), previous
+            )
+            results.append(
+                RaceResult(
+                    rules=rules,
+                    period=label,
+                    standings=standings,
+                    missing=lacking.get((k,), missing.drop("_p").clear()).sort(
+                        "group", "unit", "item"
+                    ),
+                    scored=rows,
+                    adjustments=adjust[label],
+                )
+            )
+            previous = standings
+        return results
+
+    def _manual(self, scores: PerPeriod) -> tuple[pl.DataFrame, list[str]]:
+        if not isinstance(scores, Mapping):
+            return _manual_points(self.rules, scores), ["unit", "item"]
+        each = [
+            _manual_points(self.rules, scores.get(label)).with_columns(
+                _p=pl.lit(k, dtype=pl.UInt32)
+            )
+            for k, label in enumerate(self.labels)
+        ]
+        return pl.concat(each).select("_p", "unit", "item", "_manual"), ["_p", "unit", "item"]
+
+    def _per_unit(self, scored: pl.DataFrame) -> pl.DataFrame:
+        """`_per_unit` per period and unit, before the adjustments."""
+        figures = scored.group_by("_p", "_u").agg(**_unit_figures(self.rules))
+        named = self.units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))
+        return pl.concat([named[figures["_u"]], figures.drop("_u")], how="horizontal")
+
+
+_NEEDED = (
+    "unit",
+    "indicator",
+    "kind",
+    "value",
+    "target",
+    "completion",
+    "gap_pp",
+    "growth",
+    "light",
+    "applicable",
+)
+_NO_EXCLUSIONS = pl.DataFrame(schema={"unit": pl.String, "reason": pl.String})
+
+
+def _periods_by_position(
+    progress: pl.DataFrame,
+    labels: list[str],
+    unit_names: pl.Series,
+    sources: pl.Series,
+    columns: Sequence[str],
+) -> pl.DataFrame | None:
+    """`_progress_by_position` for the periods of `labels`, stacked period by period.
+
+    Periods whose rows name the same units and indicators in the same order as the period
+    before (as `compute_progress_periods` gives them) reuse its positions. None when some period
+    has no row or gives some (unit, indicator) twice.
+    """
+    period = pl.col("period").cast(pl.String)
+    stacked = []
+    names = index = None
+    for label in labels:
+        rows = progress.select(pl.arg_where(period == label)).to_series()
+        if rows.len() == 0:
+            return None
+        first, last = rows[0], rows[-1]
+        contiguous = last - first + 1 == rows.len()
+        part = progress.slice(first, rows.len()) if contiguous else progress[rows]
+        these = part.select("unit", "indicator")
+        if index is None or not these.equals(names):
+            names, index = these, _position_index(these, unit_names, sources)
+            if index is None:
+                return None
+        stacked.append(part.select(columns).rechunk()[index])
+    return pl.concat(stacked, rechunk=True)
+
+
 #: Positions `_item_frame` adds: the unit's row in the units, its group's number, the item's
 #: place among the rules' items.
 _POSITIONS = ("_u", "_g", "_i")
@@ -164,6 +405,22 @@ def _item_frame(
     rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
 ) -> pl.DataFrame:
     """`item_frame` with the positions of `_POSITIONS`, so that later steps need no names."""
+    frame, spec = _item_grid(rules, units)
+    found = _progress_by_position(progress.select(_NEEDED), units["unit"], spec["indicator"])
+    if found is not None:
+        frame = pl.concat([frame, found], how="horizontal")
+    else:
+        frame = frame.join(
+            progress.select(_NEEDED).rename({"indicator": "_indicator"}),
+            left_on=["unit", "indicator"],
+            right_on=["unit", "_indicator"],
+            how="left",
+        )
+    return _with_metrics(rules, frame, _manual_points(rules, scores), ["unit", "item"])
+
+
+def _item_grid(rules: Rules, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per item × unit (items outer, units inner in their order), and the items."""
     spec = pl.DataFrame(
         [
             {
@@ -184,8 +441,6 @@ def _item_frame(
             "the rules exempt units that are not in the race",
             details=[f"item {code}: exempt unit {unit!r}" for code, unit in strangers],
         )
-    needed = ["unit", "indicator", "kind", "value", "target", "completion", "gap_pp"]
-    needed += ["growth", "light", "applicable"]
     # Item by item, every unit in the units' order.
     numbered_spec = spec.with_row_index("_i")
     groups = pl.Enum(units["group"].unique().sort())
@@ -195,19 +450,17 @@ def _item_frame(
     frame = numbered_spec.join(numbered_units, how="cross").select(
         *units.columns, *spec.columns, *_POSITIONS
     )
-    found = _progress_by_position(progress.select(needed), units["unit"], spec["indicator"])
-    if found is not None:
-        frame = pl.concat([frame, found], how="horizontal")
-    else:
-        frame = frame.join(
-            progress.select(needed).rename({"indicator": "_indicator"}),
-            left_on=["unit", "indicator"],
-            right_on=["unit", "_indicator"],
-            how="left",
-        )
-    manual = _manual_points(rules, scores)
+    return frame, spec
+
+
+def _with_metrics(
+    rules: Rules, frame: pl.DataFrame, manual: pl.DataFrame, on: list[str]
+) -> pl.DataFrame:
+    """The item × unit rows with their progress: the manual points (joined on `on`), the
+    exemptions, whether the item applies, the metric `x`, its reference `x_target`, and
+    whether the figure is missing."""
     if manual.height:
-        frame = frame.join(manual, on=["unit", "item"], how="left")
+        frame = frame.join(manual, on=on, how="left", maintain_order="left")
     else:
         frame = frame.with_columns(_manual=pl.lit(None, dtype=pl.Float64))
     exempt = pl.DataFrame(
@@ -216,7 +469,7 @@ def _item_frame(
         orient="row",
     ).with_columns(_exempt=pl.lit(True))
     if exempt.height:
-        frame = frame.join(exempt, on=["item", "unit"], how="left")
+        frame = frame.join(exempt, on=["item", "unit"], how="left", maintain_order="left")
     else:
         frame = frame.with_columns(_exempt=pl.lit(None, dtype=pl.Boolean))
     is_manual = pl.col("method") == "manual"
@@ -251,7 +504,18 @@ def _progress_by_position(
     unit_names = unit_names.cast(pl.String)
     if progress.height == 0 or unit_names.null_count() or unit_names.is_duplicated().any():
         return None
-    units = pl.Enum(unit_names)
+    index = _position_index(progress, unit_names, sources)
+    if index is None:
+        return None
+    return progress.drop("unit", "indicator").rechunk()[index]
+
+
+def _position_index(
+    progress: pl.DataFrame, unit_names: pl.Series, sources: pl.Series
+) -> pl.Series | None:
+    """For each row of the item × unit frame, the row of `progress` with its unit and the
+    item's indicator (null where none); None if some (unit, indicator) comes twice."""
+    units = pl.Enum(unit_names.cast(pl.String))
     indicators = pl.Enum(sources.unique().sort())
     width = len(indicators.categories)
     keys = progress.select(
@@ -269,7 +533,7 @@ def _progress_by_position(
     wanted = pl.concat(
         [start + index for index in sources.cast(indicators).to_physical().to_list()]
     )
-    return progress.drop("unit", "indicator").rechunk()[table.gather(wanted)]
+    return table.gather(wanted)
 
 
 def _metric() -> pl.Expr:
@@ -386,14 +650,63 @@ def _apply_missing_policy(
     return long, excluded
 
 
+def _exclusions(
+    rules: Rules, long: pl.DataFrame, missing: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`_apply_missing_policy` for the stacked periods of a batch (`_p`, and `_u` in `long`)."""
+    by = ["_p", "unit"]
+    reasons = pl.DataFrame(schema={"_p": pl.UInt32, "unit": pl.String, "reason": pl.String})
+    if rules.missing.policy == "exclude" and missing.height:
+        reasons = (
+            missing.group_by(by)
+            .agg(pl.col("item").sort().str.join(", ").alias("items"))
+            .select(*by, pl.format("no figure for {}", pl.col("items")).alias("reason"))
+        )
+    no_items = reasons.clear()
+    if not long["applicable"].fill_null(False).all():
+        no_items = (
+            long.group_by(by)
+            .agg(pl.col("applicable").any().alias("any"))
+            .filter(~pl.col("any"))
+            .select(*by, pl.lit("no item applies to this unit").alias("reason"))
+        )
+    excluded = pl.concat([reasons, no_items]).unique(by, keep="first")
+    if excluded.height:
+        # A (period, unit) as one number: the period's number times the units, plus the unit's.
+        n = long["_u"].max() + 1
+        unit = pl.col("unit").cast(pl.String).cast(pl.Enum(long["unit"][:n]))
+        out = excluded.select(pl.col("_p").cast(pl.Int64) * n + unit.to_physical().cast(pl.Int64))
+        place = pl.col("_p").cast(pl.Int64) * n + pl.col("_u").cast(pl.Int64)
+        is_excluded = place.is_in(out.to_series().implode())
+    else:
+        is_excluded = False
+    long = long.with_columns(excluded=is_excluded).with_columns(
+        participant=pl.col("applicable") & ~pl.col("missing") & ~pl.col("excluded"),
+    )
+    return long, excluded
+
+
 def score_items(rules: Rules, long: pl.DataFrame, keys: Keys) -> pl.DataFrame:
     """Score every item, then spread the weight of items that do not apply over the others."""
-    frame = score(long, rules.items, keys)
-    if frame["applicable"].all():
+    return _spread(score(long, rules.items, keys), keys)
+
+
+def _spread(frame: pl.DataFrame, keys: Keys, by: str | None = None) -> pl.DataFrame:
+    """The weight of items that do not apply, spread over the others; `by` the column (the
+    period of a batch) whose rows each decide alone whether every item applies everywhere."""
+    applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum()
+    spread = pl.when(applied > 0).then(100 / applied).over([*keys, "unit"])
+    every = (
+        frame.group_by(by).agg(pl.col("applicable").all())["applicable"]
+        if by is not None
+        else frame.select(pl.col("applicable").all()).to_series()
+    )
+    if every.all():
         factor = pl.lit(1.0)  # every item applies to every unit: nothing to spread
+    elif not every.any():
+        factor = spread
     else:
-        applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum()
-        factor = pl.when(applied > 0).then(100 / applied).over([*keys, "unit"])
+        factor = pl.when(pl.col("applicable").all().over(by)).then(pl.lit(1.0)).otherwise(spread)
     return frame.with_columns(
         points=pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
             (pl.col("raw_points") * factor).round(COMPARE_DIGITS)
@@ -497,30 +810,33 @@ def _per_unit(
         key = scored["unit"].cast(pl.String).cast(pl.Enum(names), strict=False).to_physical()
     if key.null_count():
         return None
-    counted = pl.col("applicable") & (pl.col("method") != "manual")
-    light = pl.col("light")
-    red = light == "red"
-    figures = (
-        scored.with_columns(_u=key)
-        .group_by("_u")
-        .agg(
-            item_points=pl.col("points").sum(),
-            excluded=pl.col("excluded").any(),
-            tie=_tie_expr(rules),
-            on_schedule=((light == "green") | ~counted).all(),
-            no_red=~(red & counted).any(),
-            behind=(light.is_in(["yellow", "red", MISSING]) & counted).any(),
-            red_light=(red & counted).any(),
-        )
-    )
+    figures = scored.with_columns(_u=key).group_by("_u").agg(**_unit_figures(rules))
     named = units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))[figures["_u"]]
     totals = pl.concat([named, figures.drop("_u")], how="horizontal")
     return _with_adjustments(totals, adjust)
 
 
-def _with_adjustments(totals: pl.DataFrame, adjust: pl.DataFrame) -> pl.DataFrame:
+def _unit_figures(rules: Rules) -> dict[str, pl.Expr]:
+    """Per unit: the items' points, exclusion, tie-break value, and the lights behind the flags."""
+    counted = pl.col("applicable") & (pl.col("method") != "manual")
+    light = pl.col("light")
+    red = light == "red"
+    return {
+        "item_points": pl.col("points").sum(),
+        "excluded": pl.col("excluded").any(),
+        "tie": _tie_expr(rules),
+        "on_schedule": ((light == "green") | ~counted).all(),
+        "no_red": ~(red & counted).any(),
+        "behind": (light.is_in(["yellow", "red", MISSING]) & counted).any(),
+        "red_light": (red & counted).any(),
+    }
+
+
+def _with_adjustments(
+    totals: pl.DataFrame, adjust: pl.DataFrame, on: str | list[str] = "unit"
+) -> pl.DataFrame:
     """Bonus, deduction and veto joined to the units' item points, and the total."""
-    totals = totals.join(adjust, on="unit", how="left").with_columns(
+    totals = totals.join(adjust, on=on, how="left").with_columns(
         pl.col("bonus").fill_null(0.0),
         pl.col("deduction").fill_null(0.0),
         pl.col("veto").fill_null(False),
