@@ -46,7 +46,9 @@ def readable_publication(
     access: Access, race: RaceDefinition, period: str, version: int | None = None
 ) -> Publication:
     """A published result of a readable race: the latest version, or the one asked for."""
-    found = Publication.objects.filter(race=race, period=period).order_by("-version")
+    # The inputs are the largest part of a snapshot and only the downloads read them.
+    found = Publication.objects.filter(race=race, period=period).defer("inputs")
+    found = found.order_by("-version")
     if version is not None:
         found = found.filter(version=version)
     publication = found.first()

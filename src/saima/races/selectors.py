@@ -242,10 +242,16 @@ def previous_standings(race: RaceDefinition, period: Period) -> pl.DataFrame | N
 
 
 def publications_of(race: RaceDefinition, period: str | None = None):
-    found = Publication.objects.filter(race=race)
+    """The published versions, without their snapshot (loaded on access): a list of versions
+    should not parse every version's inputs and results."""
+    found = Publication.objects.filter(race=race).defer(*SNAPSHOT_FIELDS)
     if period is not None:
         found = found.filter(period=period)
     return found.select_related("published_by", "objection").order_by("period", "-version")
+
+
+#: The large JSON fields of a publication.
+SNAPSHOT_FIELDS = ("inputs", "standings", "explanation", "missing")
 
 
 def current_publication(race: RaceDefinition, period: str) -> Publication | None:

@@ -204,7 +204,6 @@ def result(request, code: str, period: str):
             for row in publication.missing
         ],
         "policy": _snapshot_policy(publication),
-        "recheck": exports.recheck_command(publication),
     }
     return render(request, "races/result.html", context)
 
