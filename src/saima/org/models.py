@@ -9,6 +9,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def person_field(related: str = "+", **extra) -> models.ForeignKey:
+    """A nullable link to the person who did something, kept when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name=related,
+        on_delete=models.SET_NULL,
+        **extra,
+    )
+
+
 class BilingualName(models.Model):
     """A thing with a Chinese and an English name, shown in the reader's language."""
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from saima.org.access import access_of
 from saima.org.api import ERRORS, Status
 from saima.races import exports, selectors, services
-from saima.races.models import Objection, Publication
+from saima.races.models import Publication
 from saima.races.pages import readable_publication, readable_race
 
 router = Router(tags=["races"])
@@ -140,14 +137,8 @@ def result_file(request, code: str, period: str, query: Query[FileQuery]):
     """The standings as `saima race --out` writes them, as CSV or XLSX."""
     publication = _read(request, code, period, query.version)
     body = exports.table_bytes(exports.results_frame(publication), f".{query.format}", "results")
-    content_type = {
-        "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[query.format]
-    response = HttpResponse(body, content_type=content_type)
     name = f"{publication.race.code}-{publication.period}-v{publication.version}.{query.format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.download(body, name)
 
 
 @router.post("/{code}/preview", response={200: PreviewOut, **ERRORS})
@@ -175,13 +166,7 @@ def publish(request, code: str, payload: PublishIn):
     period = services.read_race_period(race, payload.period)
     objection = None
     if payload.objection is not None:
-        objection = Objection.objects.filter(pk=payload.objection).first()
-        if objection is None:
-            if not access.is_office:
-                raise PermissionDenied(_("Only the office may do this."))
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"objection": [_("There is no such objection.")]})
+        objection = services.objection_to_cite(access, payload.objection)
     publication = services.race_publish(
         access, race, period, reason=payload.reason, objection=objection
     )

@@ -35,6 +35,22 @@ def table_bytes(frame: pl.DataFrame, suffix: str, sheet_name: str = "Sheet1") ->
         return path.read_bytes()
 
 
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+
+
+def download(body: bytes, filename: str):
+    """An attachment response for a file of one of `CONTENT_TYPES`, named by its suffix."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(body, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def input_files(publication: Publication) -> dict[str, pl.DataFrame]:
     """The snapshot's inputs as the CLI's files, keyed by file stem."""
     return RaceInputs.from_json(publication.inputs).files()

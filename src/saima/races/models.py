@@ -10,24 +10,12 @@ new version with a reason.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from saima.org.models import BilingualName, RaceGroup, Unit
-
-
-def _person(related: str = "+", **extra):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name=related,
-        on_delete=models.SET_NULL,
-        **extra,
-    )
+from saima.org.models import BilingualName, RaceGroup, Unit, person_field
 
 
 class Rhythm(models.TextChoices):
@@ -65,7 +53,7 @@ class RaceDefinition(BilingualName):
         _("rule revision"), default=1, help_text=_("Raised by one on every change of the rules.")
     )
     active = models.BooleanField(_("active"), default=True)
-    updated_by = _person(verbose_name=_("updated by"))
+    updated_by = person_field(verbose_name=_("updated by"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -86,7 +74,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     data = models.BinaryField(_("content"))
-    uploaded_by = _person(verbose_name=_("uploaded by"))
+    uploaded_by = person_field(verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -133,10 +121,10 @@ class Adjustment(models.Model):
         related_name="+",
         on_delete=models.PROTECT,
     )
-    entered_by = _person(verbose_name=_("entered by"))
+    entered_by = person_field(verbose_name=_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawn_by = _person(verbose_name=_("withdrawn by"))
+    withdrawn_by = person_field(verbose_name=_("withdrawn by"))
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
     history = HistoricalRecords()
 
@@ -157,7 +145,7 @@ class ManualScore(models.Model):
     unit = models.ForeignKey(Unit, related_name="+", on_delete=models.PROTECT)
     item = models.CharField(_("item"), max_length=64)
     points = models.DecimalField(_("points"), max_digits=8, decimal_places=3)
-    entered_by = _person(verbose_name=_("entered by"))
+    entered_by = person_field(verbose_name=_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -201,7 +189,7 @@ class Publication(models.Model):
     standings = models.JSONField(_("standings"))
     explanation = models.JSONField(_("explanation"))
     missing = models.JSONField(_("missing figures"))
-    published_by = _person(verbose_name=_("published by"))
+    published_by = person_field(verbose_name=_("published by"))
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     objections_until = models.DateField(_("objections until"))
 
@@ -252,9 +240,9 @@ class LaggardStatement(models.Model):
     measures = models.TextField(_("measures"), blank=True)
     commitment = models.TextField(_("commitment"), blank=True)
     commitment_date = models.DateField(_("commitment date"), null=True, blank=True)
-    submitted_by = _person(verbose_name=_("submitted by"))
+    submitted_by = person_field(verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_by = _person(verbose_name=_("reviewed by"))
+    reviewed_by = person_field(verbose_name=_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     office_comment = models.TextField(_("office's comment"), blank=True)
     follow_up = models.TextField(_("follow-up notes"), blank=True)
@@ -294,13 +282,13 @@ class Objection(models.Model):
         related_name="+",
         on_delete=models.PROTECT,
     )
-    filed_by = _person(verbose_name=_("filed by"))
+    filed_by = person_field(verbose_name=_("filed by"))
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = _person(verbose_name=_("answered by"))
+    answered_by = person_field(verbose_name=_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     history = HistoricalRecords()
 

@@ -14,7 +14,6 @@ from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
 
 FLAGS = {"red": gettext_lazy("red flag"), "yellow": gettext_lazy("yellow flag")}
-STATUS_NOTES = {"ranked": ""}
 REASONS = {
     "yellow_flag": gettext_lazy("yellow flag"),
     "last_place": gettext_lazy("last place of the group"),

@@ -283,15 +283,6 @@ def visible_races(access: Access):
     return races.filter(groups__in=list(groups)).distinct()
 
 
-def readable_standings(access: Access, publication: Publication) -> list[dict[str, Any]]:
-    """A published result's standings as a person may read them.
-
-    Published standings are open to every unit of the race (the horse race is public within it);
-    explanations are per unit (see `readable_explanation`).
-    """
-    return list(publication.standings)
-
-
 def readable_explanation(
     access: Access, publication: Publication, unit_code: str
 ) -> list[dict[str, Any]]:

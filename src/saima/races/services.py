@@ -216,6 +216,15 @@ def _check_inputs(race: RaceDefinition, rules: Rules, period: Period, inputs: Ra
         raise ValidationError(problems)
 
 
+def objection_to_cite(access: Access, pk: int | str) -> Objection:
+    """The objection a republication names, by its id (office only); ValidationError if none."""
+    require_office(access)
+    found = Objection.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise ValidationError({"objection": [_("There is no such objection.")]})
+    return found
+
+
 def race_publish(
     access: Access,
     race: RaceDefinition,

@@ -3,9 +3,10 @@ downloads. Results are read from the frozen snapshots only; the preview computes
 
 from __future__ import annotations
 
+import polars as pl
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,11 +18,6 @@ from saima.races import exports, present, selectors, services
 from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.pages import error_messages, race_page, readable_publication, readable_race
 from saima.web.periods import BadPeriod
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _decimals(race: RaceDefinition) -> int:
@@ -143,14 +139,9 @@ def publish(request, code: str):
     period = _period(race, request.POST.get("period", ""))
     objection = None
     objection_id = request.POST.get("objection", "").strip()
-    if objection_id:
-        objection = (
-            Objection.objects.filter(pk=objection_id).first() if objection_id.isdigit() else None
-        )
-        if objection is None:
-            messages.error(request, _("There is no such objection."))
-            return _back_to_preview(race, period.label)
     try:
+        if objection_id:
+            objection = services.objection_to_cite(access, objection_id)
         publication = services.race_publish(
             access, race, period, reason=request.POST.get("reason", ""), objection=objection
         )
@@ -249,18 +240,12 @@ def download(request, code: str, period: str, what: str, fmt: str):
     if what == "bundle":
         if not access.sees_everything:
             raise PermissionDenied(_("The inputs of a race are for the office and leaders."))
-        response = HttpResponse(exports.bundle(publication), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{stem}-inputs.zip"'
-        return response
+        return exports.download(exports.bundle(publication), f"{stem}-inputs.zip")
     if what == "results":
         frame = exports.results_frame(publication)
     else:
         frame = exports.explanation_frame(publication)
         if not access.sees_everything:
-            import polars as pl
-
             frame = frame.filter(pl.col("unit").is_in(sorted(_own_units(access))))
     body = exports.table_bytes(frame, f".{fmt}", sheet_name=what)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{what}.{fmt}"'
-    return response
+    return exports.download(body, f"{stem}-{what}.{fmt}")

@@ -7,14 +7,13 @@ year and month as `metrics.Observation` is.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from saima.metrics.models import Observation
-from saima.org.models import Unit
+from saima.org.models import Unit, person_field
 
 
 def _year():
@@ -29,17 +28,6 @@ def _month():
     )
 
 
-def _person(related: str = "+", **extra):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name=related,
-        on_delete=models.SET_NULL,
-        **extra,
-    )
-
-
 class ReportingPeriod(models.Model):
     """The office's dates for one month's figures, and whether the month is locked.
 
@@ -51,7 +39,7 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(_("opens on"))
     due_on = models.DateField(_("due on"))
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
-    locked_by = _person(verbose_name=_("locked by"))
+    locked_by = person_field(verbose_name=_("locked by"))
     lock_reason = models.TextField(_("reason for the lock"), blank=True)
 
     class Meta:
@@ -84,7 +72,7 @@ class PeriodLockEvent(models.Model):
     year = _year()
     month = _month()
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
-    by = _person(verbose_name=_("by"))
+    by = person_field(verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 
@@ -117,13 +105,13 @@ class Submission(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    submitted_by = _person(verbose_name=_("submitted by"))
+    submitted_by = person_field(verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = _person(verbose_name=_("approved by"))
+    approved_by = person_field(verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    accepted_by = _person(verbose_name=_("accepted by"))
+    accepted_by = person_field(verbose_name=_("accepted by"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    returned_by = _person(verbose_name=_("returned by"))
+    returned_by = person_field(verbose_name=_("returned by"))
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_comment = models.TextField(_("reason for the return"), blank=True)
     history = HistoricalRecords()
@@ -154,7 +142,7 @@ class Acknowledgement(models.Model):
     )
     message = models.TextField(_("finding"), blank=True)
     comment = models.TextField(_("comment"))
-    by = _person(verbose_name=_("by"))
+    by = person_field(verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
