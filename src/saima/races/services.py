@@ -23,8 +23,9 @@ from saima.engine import Period, PeriodError, RaceResult, Rules, gains, parse_pe
 from saima.engine.pipeline import compute_race
 from saima.org.access import Access, require_office
 from saima.org.models import RaceGroup
+from saima.races import followup
 from saima.races.models import Objection, Publication, RaceDefinition
-from saima.races.rules import check_rules, to_toml
+from saima.races.rules import check_rules, effective_mapping, to_toml
 from saima.races.selectors import RaceInputs, is_race_period, race_inputs, race_periods
 
 #: Words of the races' addresses that a race code would shadow (pages whose own address needs
@@ -125,8 +126,6 @@ def race_rules(race: RaceDefinition) -> Rules:
 
 def race_toml(race: RaceDefinition) -> str:
     """The race's rules as the TOML of `docs/rules.md`, complete for `saima race`."""
-    from saima.races.rules import effective_mapping
-
     return to_toml(effective_mapping(race.rules))
 
 
@@ -297,7 +296,5 @@ def race_publish(
             published_by_id=access.user_id,
             objections_until=timezone.localdate() + datetime.timedelta(days=race.objection_days),
         )
-        from saima.races import followup
-
         followup.request_statements(publication)
     return publication
