@@ -178,6 +178,28 @@ def world(db) -> World:
 
 PERSONAS = ("office", "leader", "east_reporter", "west_approver", "stranger", "anonymous")
 
+#: Every (route, method, persona) a test requested in this run, the route as the URL configuration
+#: writes it (`races/<slug:code>/`, `api/races/<code>/publications`): see `RouteRecorder`.
+REQUESTED: set[tuple[str, str, str]] = set()
+
+
+class RouteRecorder:
+    """Test-settings middleware: notes which route each request reached, with which method and as
+    which persona (a session's user, or an API token's), so that a test can check that the
+    permission matrices try every route as every persona."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None:
+            user = getattr(request, "auth", None) or getattr(request, "user", None)
+            name = user.get_username() if user is not None and user.is_authenticated else ""
+            REQUESTED.add((match.route, request.method, name or "anonymous"))
+        return response
+
 
 @pytest.fixture
 def as_user(client, world):

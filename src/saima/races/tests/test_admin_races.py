@@ -45,7 +45,8 @@ def test_a_publication_is_read_only_in_the_admin(client, world, published):
     client.force_login(world.user("office"))
     url = f"/admin/races/publication/{published.pk}/change/"
     assert client.get(url).status_code == 200
-    client.post(url, {"reason": "edited"})
+    # The admin has no change permission: the form is shown read-only and a post is refused.
+    assert client.post(url, {"reason": "edited"}).status_code == 403
     published.refresh_from_db()
     assert published.reason == ""
     assert client.post(f"/admin/races/publication/{published.pk}/delete/").status_code == 403

@@ -184,6 +184,32 @@ def test_results_download_is_the_cli_out_format(published, as_user, tmp_path) ->
     assert sheet.max_row == 1 + len(published.standings)
 
 
+@pytest.mark.parametrize(
+    ("persona", "units"),
+    [
+        ("office", {"east", "west", "north"}),
+        ("leader", {"east", "west", "north"}),
+        ("east_reporter", {"east"}),
+        ("west_approver", {"west"}),
+    ],
+)
+def test_each_reader_downloads_the_explanation_they_may_read(
+    published, as_user, persona, units
+) -> None:
+    """Everyone in the race downloads all the standings, but a unit's people only the
+    explanation of their own unit's scores."""
+    client = as_user(persona)
+    results = pl.read_csv(io.BytesIO(client.get(RESULT + "results.csv").content))
+    assert set(results["unit"]) == {"east", "west", "north"}
+    explanation = pl.read_csv(io.BytesIO(client.get(RESULT + "explanation.csv").content))
+    assert set(explanation["unit"]) == units
+    assert explanation.height == 4 * len(units)  # one row per unit and item
+    body = client.get(RESULT + "explanation.xlsx").content
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    column = [cell.value for cell in sheet[1]].index("unit")
+    assert {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)} == units
+
+
 def _unzip(body: bytes, folder: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         archive.extractall(folder)
