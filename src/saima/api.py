@@ -15,13 +15,59 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from saima.engine import EngineError, PeriodError
 from saima.metrics.api import router as metrics_router
 from saima.org.api import authenticators
 from saima.org.api import router as org_router
+from saima.org.text import storable_problem
 
-api = NinjaAPI(title="Saima API", version="1", urls_namespace="api", auth=authenticators())
+
+class BodyRefused(ValueError):
+    """A JSON body that parses but cannot be stored; the message is for the caller, `field`
+    the top-level key it is about."""
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+#: Deeper than any request of this API; deeper bodies would only exhaust the stack of whatever
+#: walks them next (validation, storage).
+MAX_BODY_DEPTH = 32
+
+
+class StorableJsonParser(Parser):
+    """JSON bodies of a sensible depth whose every string the database can keep (PostgreSQL
+    refuses NUL)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if isinstance(data, dict):
+            pending = [(v, 1, str(k)) for k, v in data.items()] + [(k, 1, "body") for k in data]
+        else:
+            pending = [(data, 0, "body")]
+        while pending:
+            value, depth, field = pending.pop()
+            if depth > MAX_BODY_DEPTH:
+                raise BodyRefused(_("The request body is nested too deeply."), field)
+            if isinstance(value, dict):
+                pending.extend((part, depth + 1, field) for part in (*value, *value.values()))
+            elif isinstance(value, list):
+                pending.extend((part, depth + 1, field) for part in value)
+            elif isinstance(value, str) and storable_problem(value):
+                raise BodyRefused(storable_problem(value), field)
+        return data
+
+
+api = NinjaAPI(
+    title="Saima API",
+    version="1",
+    urls_namespace="api",
+    auth=authenticators(),
+    parser=StorableJsonParser(),
+)
 api.add_router("", org_router)
 api.add_router("", metrics_router)
 api.add_router("/reporting", "saima.reporting.api.router")
@@ -132,7 +178,12 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Ninja's own refusals (a body that is not JSON, a failed CSRF check), in our words."""
     message = str(exc)
-    if message.startswith("Cannot parse request body"):
+    if isinstance(exc.__cause__, BodyRefused):
+        message = str(exc.__cause__)
+        return _error(request, 400, message, {exc.__cause__.field: [message]})
+    if isinstance(exc.__cause__, RecursionError):
+        message = _("The request body is nested too deeply.")
+    elif message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")
     elif message == "CSRF check Failed":
         message = _("The CSRF check failed: send the CSRF token with a signed-in session.")

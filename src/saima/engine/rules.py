@@ -370,11 +370,38 @@ def load_rules(path: str | Path) -> Rules:
 
 def parse_rules(text: str, *, source: str = "rules") -> Rules:
     """Validate rules given as TOML text."""
+    return rules_from_mapping(load_toml(text, source=source), source=source)
+
+
+def load_toml(text: str, *, source: str = "rules") -> dict[str, Any]:
+    """Parse TOML text; RulesError for a syntax error or nesting too deep to be rules."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{source}: TOML syntax error: {exc}") from None
-    return rules_from_mapping(data, source=source)
+    except RecursionError:
+        data = None
+    if data is None or too_deep(data):
+        raise RulesError(f"{source}: arrays or tables are nested too deeply") from None
+    return data
+
+
+#: Deeper than any rules file: `bands = [[60, 10]]` inside an [[indicator]] is four levels.
+MAX_DEPTH = 16
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and tables nest deeper than `limit` (walked without recursion)."""
+    pending = [(value, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, Mapping):
+            pending.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend((v, depth + 1) for v in value)
+    return False
 
 
 def rules_from_mapping(data: Mapping[str, Any], *, source: str = "rules") -> Rules:

@@ -31,6 +31,7 @@ from saima.metrics.services import (
 from saima.org.access import Access, access_of, readable_unit, require_office
 from saima.org.api import ERRORS, Code, CodeFilter
 from saima.org.models import Unit
+from saima.org.text import storable_problem
 from saima.reporting.services import FigureRow, FiguresRefused, figures_save
 
 router = Router(tags=["metrics"])
@@ -57,12 +58,9 @@ def text_input(value: str | None) -> str:
     """Text the database can store: no NUL character, no lone surrogate (null means blank)."""
     if value is None:
         return ""
-    if "\x00" in value:
-        raise ValueError(_("The text contains a NUL character."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(_("The text is not valid Unicode.")) from None
+    problem = storable_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

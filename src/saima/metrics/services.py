@@ -34,7 +34,8 @@ def to_decimal(value: object, *, field: str) -> Decimal | None:
         raise ValidationError(
             {field: _("%(value)s is not a number.") % {"value": repr(value)}}
         ) from None
-    if not number.is_finite() or abs(number) >= LIMIT:
+    # copy_abs, not abs(): abs() rounds to the context and overflows on 1e999999999.
+    if not number.is_finite() or number.copy_abs() >= LIMIT:
         raise ValidationError({field: _("%(value)s is out of range.") % {"value": value}})
     # SQLite stores a DecimalField as an 8-byte float: more digits would come back altered, and
     # a figure that rounds up to 1e14 could not be read back at all.

@@ -31,6 +31,7 @@ except ImportError:  # django-ninja < 1.5: a (status, body) tuple does the same
 from saima.org.access import access_of, readable_unit
 from saima.org.models import ApiToken, RaceGroup, Unit
 from saima.org.services import api_token_create, api_token_revoke, api_token_user
+from saima.org.text import storable_problem
 
 router = Router(tags=["org"])
 
@@ -140,12 +141,9 @@ def list_race_groups(request):
 
 
 def _token_name(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("The name contains a NUL character."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(_("The name is not valid Unicode.")) from None
+    problem = storable_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from saima.engine.rules import too_deep
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup
 from saima.races.models import Rhythm
@@ -98,17 +99,30 @@ def parse_inline(text: str) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        return tomllib.loads(text)
+        return _loads(text)
+    except RecursionError:
+        raise ValidationError(_("The values are nested too deeply.")) from None
     except tomllib.TOMLDecodeError as exc:
         first = exc
     try:
-        return tomllib.loads("p = { " + " ".join(text.splitlines()) + " }")["p"]
+        return _loads("p = { " + " ".join(text.splitlines()) + " }")["p"]
+    except RecursionError:
+        raise ValidationError(_("The values are nested too deeply.")) from None
     except tomllib.TOMLDecodeError as exc:
         problem = exc if "\n" not in text else first
         raise ValidationError(
             _("Not TOML: %(problem)s. Write keys and values like: step = 2.0, cap = 1.2")
             % {"problem": problem}
         ) from None
+
+
+def _loads(text: str) -> dict[str, Any]:
+    """TOML that nests no deeper than rules do (RecursionError otherwise, as the parser raises
+    on much deeper text)."""
+    values = tomllib.loads(text)
+    if too_deep(values):
+        raise RecursionError("nested too deeply")
+    return values
 
 
 def number(value: float | int | None) -> float | int | None:

@@ -32,6 +32,7 @@ from saima.engine.race import adjustment_totals
 from saima.inputs import SCORE_COLUMNS
 from saima.org.access import Access, require_office
 from saima.org.models import Unit
+from saima.org.text import clean_text, storable_problem
 from saima.races import evidence as evidence_files
 from saima.races.models import Adjustment, ManualScore, RaceDefinition
 from saima.races.selectors import adjustment_window, race_periods, race_units
@@ -64,7 +65,7 @@ def _points(value: Any, field: str = "points") -> Decimal:
         ) from None
     if not number.is_finite():
         raise ValidationError({field: [_("The points must be a finite number.")]})
-    if abs(number) > 10**6:
+    if number.copy_abs() > 10**6:  # abs() would overflow on 1e999999999
         raise ValidationError({field: [_("%(value)s is out of range.") % {"value": value}]})
     if number != number.quantize(Decimal(1).scaleb(-POINT_DECIMALS)):
         raise ValidationError(
@@ -127,7 +128,8 @@ def _race_unit(race: RaceDefinition, unit: Unit | str | None) -> Unit:
         )
     found = _race_unit_lookup(race).get(_fold(unit))
     if found is None:
-        known = Unit.objects.filter(code=str(unit).strip()).first()
+        code = str(unit).strip()
+        known = None if storable_problem(code) else Unit.objects.filter(code=code).first()
         shown = known.name if known else str(unit).strip()
         raise ValidationError(
             {"unit": [_("%(unit)s is not in the race's groups.") % {"unit": shown}]}
@@ -184,13 +186,11 @@ def _check_adjustment(
             errors.setdefault("points", []).append(
                 _("An entry may carry at most %(max)s points either way.") % {"max": MAX_POINTS}
             )
-    reason = (reason or "").strip()
-    if not reason:
-        errors.setdefault("reason", []).append(_("Give the reason for the entry."))
-    elif len(reason) > MAX_REASON:
-        errors.setdefault("reason", []).append(
-            _("Give at most %(limit)s characters.") % {"limit": MAX_REASON}
-        )
+    reason, problem = clean_text(
+        reason, limit=MAX_REASON, required=_("Give the reason for the entry.")
+    )
+    if problem:
+        errors.setdefault("reason", []).append(problem)
     clean["reason"] = reason
     clean["veto"] = bool(veto)
     return clean, errors
@@ -261,13 +261,11 @@ def adjustment_attach_evidence(access: Access, adjustment: Adjustment, evidence_
 def adjustment_withdraw(access: Access, adjustment: Adjustment, reason: str) -> Adjustment:
     """Withdraw an entry with a reason (the office). The entry stays in the register."""
     require_office(access)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give the reason for withdrawing the entry.")]})
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            {"reason": [_("Give at most %(limit)s characters.") % {"limit": MAX_REASON}]}
-        )
+    reason, problem = clean_text(
+        reason, limit=MAX_REASON, required=_("Give the reason for withdrawing the entry.")
+    )
+    if problem:
+        raise ValidationError({"reason": [problem]})
     with transaction.atomic():
         entry = Adjustment.objects.select_for_update().get(pk=adjustment.pk)
         if entry.withdrawn_at is not None:

@@ -9,7 +9,6 @@ same race without a database.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from saima.engine import Rules, RulesError, rules_from_mapping
-from saima.engine.rules import AdjustmentRules, Flags, Item, Missing, Thresholds
+from saima.engine.rules import AdjustmentRules, Flags, Item, Missing, Thresholds, load_toml
 from saima.metrics.models import Indicator
 
 #: Keys of an item taken from the indicator when the rule does not set them.
@@ -83,10 +82,7 @@ def check_rules(stored: Mapping[str, Any], *, source: str = "rules") -> Rules:
 
 def parse_toml(text: str, *, source: str = "rules") -> dict[str, Any]:
     """Parse rules TOML text into the mapping to store (checked with `check_rules`)."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{source}: TOML syntax error: {exc}") from None
+    return load_toml(text, source=source)
 
 
 def to_toml(mapping: Mapping[str, Any]) -> str:

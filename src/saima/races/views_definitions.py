@@ -26,6 +26,7 @@ from saima.races import forms, services
 from saima.races.models import RaceDefinition
 from saima.races.pages import race_page
 from saima.races.rules import parse_toml, to_toml
+from saima.web.requests import whole_number
 
 ITEMS = "items"
 
@@ -132,9 +133,9 @@ def _editor_context(race, race_form, header, items, **extra) -> dict[str, Any]:
 
 def _with_row_added(post):
     data = post.copy()
-    total = str(data.get(f"{ITEMS}-TOTAL_FORMS", "0"))
-    if total.isdigit():
-        data[f"{ITEMS}-TOTAL_FORMS"] = str(int(total) + 1)
+    total = whole_number(data.get(f"{ITEMS}-TOTAL_FORMS", "0"))
+    if total is not None:
+        data[f"{ITEMS}-TOTAL_FORMS"] = str(total + 1)
     return data
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from saima.engine import EngineError, Period
 from saima.org.access import Access, access_of
 from saima.org.models import Unit
+from saima.org.text import storable_problem
 from saima.races import followup, selectors, services
 from saima.races.evidence import ACCEPT
 from saima.races.models import LaggardStatement, Objection, Publication, RaceDefinition
@@ -211,7 +212,8 @@ def objections(request, code: str, period: str):
     if request.method != "POST":
         context = _objections_context(access, race, race_period, publication)
         return render(request, "races/objections.html", context)
-    unit = Unit.objects.filter(code=request.POST.get("unit", "").strip()[:32]).first()
+    code = request.POST.get("unit", "").strip()[:32]
+    unit = None if storable_problem(code) else Unit.objects.filter(code=code).first()
     try:
         if unit is None:
             raise ValidationError({"unit": [_("Choose the unit that objects.")]})

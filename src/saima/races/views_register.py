@@ -25,6 +25,7 @@ from saima.races import register
 from saima.races.models import Adjustment
 from saima.races.pages import error_messages, race_page, readable_race
 from saima.races.selectors import race_periods, race_units
+from saima.web.requests import declared_length, whole_number
 
 #: Room for the form fields and multipart boundaries around an uploaded file.
 _FORM_OVERHEAD = 64 * 1024
@@ -38,7 +39,7 @@ def upload_page(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and _declared_length(request) > (
+        if request.method == "POST" and declared_length(request) > (
             evidence_files.max_bytes() + _FORM_OVERHEAD
         ):
             message = evidence_files.too_large_message(_("The upload"), evidence_files.max_bytes())
@@ -46,13 +47,6 @@ def upload_page(view):
         return protected(request, *args, **kwargs)
 
     return wrapper
-
-
-def _declared_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 # --- The register ------------------------------------------------------------------------------
@@ -168,9 +162,8 @@ def _add(request, access, race):
 
 
 def _withdraw(request, access, race):
-    raw = request.POST.get("entry", "")
-    ok = raw.isascii() and raw.isdigit() and len(raw) < 19
-    entry = register.adjustment_entry(access, race, int(raw)) if ok else None
+    number = whole_number(request.POST.get("entry"))
+    entry = register.adjustment_entry(access, race, number) if number else None
     if entry is None:
         return render(request, "400.html", {"message": _("Which entry?")}, status=400)
     try:

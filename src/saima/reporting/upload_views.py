@@ -34,6 +34,7 @@ from saima.reporting.files_preview import (
 from saima.reporting.files_safety import MAX_UPLOAD_BYTES, too_large_message
 from saima.reporting.files_template import Current, period_key
 from saima.tabular import InputError, Problem
+from saima.web.requests import declared_length
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
-            if _declared_length(request) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
+            if declared_length(request) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
                 raise _BadRequest(too_large_message())
             return protected(request, *args, **kwargs)
         except _BadRequest as exc:
@@ -67,13 +68,6 @@ def _page(view):
 
 #: Room for the form fields and multipart boundaries around the file itself.
 _FORM_OVERHEAD = 64 * 1024
-
-
-def _declared_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 def _period(raw: str | None) -> Period:

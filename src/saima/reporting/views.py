@@ -22,6 +22,7 @@ from saima.reporting import calendar, progress, selectors, services
 from saima.reporting.checking import CandidateFigure
 from saima.web.periods import BadPeriod, requested_period
 from saima.web.present import LIGHTS
+from saima.web.requests import whole_number
 
 
 def reporting_page(view):
@@ -123,9 +124,9 @@ def _rows_from_post(post, unit, period: Period, rows) -> tuple[list, dict, dict]
                 note=post.get(f"note-{code}", ""),
             )
         )
-        raw = post.get(f"version-{code}", "")
-        if raw.isdigit():
-            versions[(unit.code, code, period.year, period.month)] = int(raw)
+        version = whole_number(post.get(f"version-{code}", ""))
+        if version is not None:
+            versions[(unit.code, code, period.year, period.month)] = version
         prefix = f"ack-{code}-"
         for name, comment in post.items():
             if name.startswith(prefix) and comment.strip():

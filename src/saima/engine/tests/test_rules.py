@@ -87,6 +87,14 @@ def test_toml_syntax_error_names_the_line():
     assert "line 30" in _error(ISSUE_EXAMPLE + "\n[[indicator\n")
 
 
+@pytest.mark.parametrize("depth", [20, 2000])
+def test_nesting_deeper_than_rules_is_refused(depth):
+    """Rules nest four levels at most; deeper text (even past the parser's own recursion) is a
+    RulesError, not a crash."""
+    text = ISSUE_EXAMPLE + "\nextra = " + "[" * depth + "]" * depth + "\n"
+    assert "nested too deeply" in _error(text)
+
+
 def test_missing_and_unreadable_rules_files(tmp_path):
     with pytest.raises(RulesError, match="does not exist"):
         load_rules(tmp_path / "nope.toml")

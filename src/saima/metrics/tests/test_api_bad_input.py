@@ -45,6 +45,12 @@ CASES = [
     ("PUT", FIGURE, {"value": "NaN"},                      400, "value"),
     ("PUT", FIGURE, {"value": "-Infinity"},                400, "value"),
     ("PUT", FIGURE, {"value": "1e20"},                     400, "value"),
+    ("PUT", FIGURE, {"value": "1e99999999999"},            400, "value"),
+    ("PUT", FIGURE, {"value": "-1E999999999"},             400, "value"),
+    ("PUT", TARGET, {"value": "1e99999999999"},            400, "value"),
+    # text no database can keep, in a query
+    ("GET", "/api/targets?year=2026&unit=east%00",     None, 400, "unit"),
+    ("GET", "/api/observations?indicator=fai%00",      None, 400, "indicator"),
     ("PUT", FIGURE, {"value": 10**30},                     400, "value"),
     ("PUT", FIGURE, {"value": "99999999999999.999999"},    400, "value"),
     ("PUT", FIGURE, {"value": "0.0000001"},                400, "value"),

@@ -99,3 +99,35 @@ def test_figures_the_engine_refuses_are_told_not_a_500(client, world, monkeypatc
         html = response.content.decode()
         assert "The figures cannot be computed" in html and "some figures have no target" in html
         assert "unit east, indicator fai" in html
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("page", [*PAGES, "/reporting/", "/reporting/units/east/", "/races/"])
+def test_a_nul_character_in_a_query_is_a_400_page(client, world, page):
+    """PostgreSQL refuses NUL in any text, even a lookup: refused before a view runs."""
+    client.force_login(world.user("office"))
+    response = client.get(page + "?period=2026-06%00")
+    assert response.status_code == 400
+    assert "The text contains a NUL character." in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_a_nul_character_in_a_form_is_a_400_page(client, world):
+    client.force_login(world.user("east_reporter"))
+    form = "action=save&value-fai=100&note-fai=late%00"
+    response = client.post(
+        "/reporting/units/east/?period=2026-06",
+        form,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "note-fai: The text contains a NUL character." in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_a_version_in_other_digits_is_no_version(client, world):
+    """`"²".isdigit()` is true, but it is no number: the form treats it as no version at all."""
+    client.force_login(world.user("east_reporter"))
+    data = {"action": "save", "value-fai": "100", "version-fai": "²"}
+    response = client.post("/reporting/units/east/?period=2026-06", data)
+    assert response.status_code in (200, 302, 400)
