@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from saima.engine import parse_period
 from saima.org.access import Access, require_office
 from saima.org.models import Unit
+from saima.org.text import clean_text
 from saima.races.models import LaggardStatement, Objection, Publication, RaceDefinition
 from saima.races.selectors import current_publication, laggards, visible_races
 
@@ -58,29 +59,45 @@ ACTIONS = {
     "evidence": gettext_lazy("evidence attached"),
     "upheld": gettext_lazy("upheld by the office"),
     "dismissed": gettext_lazy("dismissed by the office"),
+    "withdrawn": gettext_lazy("withdrawn: no longer a laggard in the republished result"),
+    "asked again": gettext_lazy("asked again: a laggard again in the republished result"),
+    "reasons": gettext_lazy("reasons updated by the republished result"),
 }
 
 
-def request_statements(publication: Publication) -> list[LaggardStatement]:
+def request_statements(access: Access, publication: Publication) -> list[LaggardStatement]:
     """Ask each laggard unit of a newly published result for a statement.
 
     A unit that already has a statement on an earlier version of the same result keeps it (the
-    statement moves on with the result); the others get a new request.
+    statement moves on with the result, its reasons brought up to date); the others get a new
+    request. A statement not yet accepted whose unit is no laggard in the new version is
+    withdrawn, and asked for again should a later version make the unit a laggard again. An
+    accepted commitment stands: it was made, and is followed, whatever the new version says.
     """
-    earlier = set(
-        LaggardStatement.objects.filter(
-            publication__race=publication.race, publication__period=publication.period
-        ).values_list("unit__code", flat=True)
-    )
-    rows = [row for row in laggards(publication) if row["unit"] not in earlier]
-    units = {u.code: u for u in Unit.objects.filter(code__in=[r["unit"] for r in rows])}
+    reasons = {row["unit"]: row["reasons"] for row in laggards(publication)}
+    earlier = statements_of(publication.race, publication.period).select_for_update(of=("self",))
+    for statement in earlier:
+        _bring_up_to_date(access, statement, reasons.get(statement.unit.code))
+    have = {statement.unit.code for statement in earlier}
+    units = Unit.objects.filter(code__in=[code for code in reasons if code not in have])
     return LaggardStatement.objects.bulk_create(
-        [
-            LaggardStatement(publication=publication, unit=units[row["unit"]], why=row["reasons"])
-            for row in rows
-            if row["unit"] in units
-        ]
+        [LaggardStatement(publication=publication, unit=u, why=reasons[u.code]) for u in units]
     )
+
+
+def _bring_up_to_date(access: Access, statement: LaggardStatement, why: list[str] | None) -> None:
+    """A statement of an earlier version, after a republication that gives `why` (None: the unit
+    is no laggard any more)."""
+    if why is None:
+        if statement.status in (Status.REQUESTED, Status.RETURNED, Status.SUBMITTED):
+            statement.status = Status.WITHDRAWN
+            _save(statement, access, "withdrawn", ["status"])
+    elif statement.status == Status.WITHDRAWN:
+        statement.status, statement.why = Status.REQUESTED, why
+        _save(statement, access, "asked again", ["status", "why"])
+    elif statement.why != why:
+        statement.why = why
+        _save(statement, access, "reasons", ["why"])
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -257,15 +274,11 @@ def _save(instance, access: Access, reason: str, fields: list[str]) -> None:
 
 
 def _text(errors: dict, field: str, value: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("This field is required."))
-    elif "\x00" in value:
-        errors.setdefault(field, []).append(_("Null characters are not allowed."))
-    elif len(value) > TEXT_MAX:
-        errors.setdefault(field, []).append(
-            _("Give at most %(limit)s characters.") % {"limit": TEXT_MAX}
-        )
+    value, problem = clean_text(
+        value, limit=TEXT_MAX, required=_("This field is required.") if required else None
+    )
+    if problem:
+        errors.setdefault(field, []).append(problem)
     return value
 
 
@@ -572,20 +585,6 @@ def objection_republish(access: Access, objection: Objection, *, reason: str) ->
     with transaction.atomic():
         # Locked, so that a second click does not publish a second version citing it.
         objection = _locked_objection(objection)
-        if objection.status != Objection.Status.UPHELD:
-            raise ValidationError(
-                {"objection": [_("Only an upheld objection leads to a republication.")]}
-            )
-        cited = objection.republications.order_by("version").first()
-        if cited is not None:
-            raise ValidationError(
-                {
-                    "objection": [
-                        _("Version %(version)s already cites this objection.")
-                        % {"version": cited.version}
-                    ]
-                }
-            )
         errors: dict[str, list[str]] = {}
         reason = _text(errors, "reason", reason)
         if errors:

@@ -10,6 +10,10 @@ new version with a reason.
 
 from __future__ import annotations
 
+import tomllib
+from functools import cached_property
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -206,6 +210,25 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.race.code} {self.period} v{self.version}"
 
+    @cached_property
+    def rules(self) -> dict[str, Any]:
+        """The rules as published (never the race's current rules)."""
+        try:
+            return tomllib.loads(self.rules_toml)
+        except tomllib.TOMLDecodeError:  # pragma: no cover - Saima wrote it with tomli-w
+            return {}
+
+    @property
+    def decimals(self) -> int:
+        """The decimals the published totals were ranked and shown at."""
+        decimals = self.rules.get("decimals", 2)
+        return decimals if isinstance(decimals, int) else 2
+
+    @property
+    def missing_policy(self) -> str:
+        missing = self.rules.get("missing")
+        return missing.get("policy", "zero") if isinstance(missing, dict) else "zero"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise FrozenError("a published result never changes; republish instead")
@@ -225,6 +248,7 @@ class LaggardStatement(models.Model):
         ACCEPTED = "accepted", _("accepted")
         FULFILLED = "fulfilled", _("fulfilled")
         MISSED = "missed", _("commitment missed")
+        WITHDRAWN = "withdrawn", _("no longer asked")
 
     publication = models.ForeignKey(
         Publication, verbose_name=_("result"), related_name="statements", on_delete=models.PROTECT

@@ -23,10 +23,12 @@ from saima.engine import Period, PeriodError, RaceResult, Rules, gains, parse_pe
 from saima.engine.pipeline import compute_race
 from saima.org.access import Access, require_office
 from saima.org.models import RaceGroup
+from saima.org.text import clean_text
 from saima.races import followup
 from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.rules import check_rules, effective_mapping, to_toml
 from saima.races.selectors import RaceInputs, is_race_period, race_inputs, race_periods
+from saima.web.requests import whole_number
 
 #: Words of the races' addresses that a race code would shadow (pages whose own address needs
 #: more than the word, such as `evidence/<id>/`, and the API's words).
@@ -44,14 +46,26 @@ ADDRESS_WORDS = frozenset(
 )
 
 
+#: The longest reason a republication may give.
+REASON_MAX = 4000
+
+
 def check_code_free(code: str) -> None:
     """Refuse a code that a page of the races app (`new`, `import`...) or a word of its API
     already uses: the race's own pages would be out of reach."""
     from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
     taken = code in ADDRESS_WORDS
-    with contextlib.suppress(NoReverseMatch, Resolver404):
-        taken = taken or resolve(reverse("races:race", args=[code])).url_name != "race"
+    # Each address of the race must lead to the race's own page or route, not another's.
+    own = {
+        ("races:race", "race"),
+        ("races:definition", "definition"),
+        ("api:get_definition", "get_definition"),
+        ("api:get_definition_toml", "get_definition_toml"),
+    }
+    for name, expected in own:
+        with contextlib.suppress(NoReverseMatch, Resolver404):
+            taken = taken or resolve(reverse(name, kwargs={"code": code})).url_name != expected
     if taken:
         raise ValidationError(
             _("%(code)s is the name of a page; choose another code.") % {"code": code}
@@ -90,11 +104,8 @@ def definition_save(
         errors.setdefault("code", []).extend(exc.messages)
     if not groups:
         errors.setdefault("groups", []).append(_("Choose at least one race group."))
-    if race is not None and race.publications.exists() and race.year != checked.year:
-        errors.setdefault("rules", []).append(
-            _("The race has published results for %(year)s; its year cannot change.")
-            % {"year": race.year}
-        )
+    if race is not None and race.publications.exists():
+        _check_published_race(race, checked.year, rhythm, groups, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -117,6 +128,40 @@ def definition_save(
         race.save()
         race.groups.set(groups)
     return race
+
+
+def _check_published_race(
+    race: RaceDefinition,
+    year: int,
+    rhythm: str,
+    groups: list[RaceGroup],
+    errors: dict[str, list[str]],
+) -> None:
+    """What a race with published results may not change: its published periods and the units
+    that read them must stay where they are (a new year or rhythm is a new race)."""
+    if race.year != year:
+        errors.setdefault("rules", []).append(
+            _("The race has published results for %(year)s; its year cannot change.")
+            % {"year": race.year}
+        )
+    if race.rhythm != rhythm:
+        errors.setdefault("rhythm", []).append(
+            _(
+                "The race has published results (%(rhythm)s); its rhythm cannot change. "
+                "Define a new race for another rhythm."
+            )
+            % {"rhythm": race.get_rhythm_display()}
+        )
+    kept = {g.pk for g in groups}
+    dropped = [g.name for g in race.groups.all() if g.pk not in kept]
+    if dropped:
+        errors.setdefault("groups", []).append(
+            _(
+                "The race has published results for %(groups)s; a group with published results "
+                "cannot be taken out of the race."
+            )
+            % {"groups": ", ".join(dropped)}
+        )
 
 
 def race_rules(race: RaceDefinition) -> Rules:
@@ -218,10 +263,33 @@ def _check_inputs(race: RaceDefinition, rules: Rules, period: Period, inputs: Ra
 def objection_to_cite(access: Access, pk: int | str) -> Objection:
     """The objection a republication names, by its id (office only); ValidationError if none."""
     require_office(access)
-    found = Objection.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    number = whole_number(pk)
+    found = Objection.objects.filter(pk=number).first() if number else None
     if found is None:
         raise ValidationError({"objection": [_("There is no such objection.")]})
     return found
+
+
+def _check_citable(objection: Objection, race: RaceDefinition, period: Period) -> None:
+    """An objection a new version may cite: upheld, to this result, and not cited before."""
+    if (
+        objection.publication.race_id != race.pk
+        or objection.publication.period != period.label
+        or objection.status != Objection.Status.UPHELD
+    ):
+        raise ValidationError(
+            {"objection": [_("Only an upheld objection to this result can be cited.")]}
+        )
+    cited = objection.republications.order_by("version").first()
+    if cited is not None:
+        raise ValidationError(
+            {
+                "objection": [
+                    _("Version %(version)s already cites this objection.")
+                    % {"version": cited.version}
+                ]
+            }
+        )
 
 
 def race_publish(
@@ -238,7 +306,9 @@ def race_publish(
     objection it answers). Raises ValidationError, RulesError or DataError and changes nothing.
     """
     require_office(access)
-    reason = reason.strip()
+    reason, problem = clean_text(reason, limit=REASON_MAX)
+    if problem:
+        raise ValidationError({"reason": [problem]})
     if not is_race_period(race, period):
         allowed = ", ".join(p.label for p in race_periods(race))
         raise ValidationError(
@@ -270,14 +340,14 @@ def race_publish(
                     ]
                 }
             )
-        if objection is not None and (
-            objection.publication.race_id != race.pk
-            or objection.publication.period != period.label
-            or objection.status != Objection.Status.UPHELD
-        ):
-            raise ValidationError(
-                {"objection": [_("Only an upheld objection to this result can be cited.")]}
+        if objection is not None:
+            # As stored now, locked: a second click must not cite it twice.
+            objection = (
+                Objection.objects.select_for_update(of=("self",))
+                .select_related("publication")
+                .get(pk=objection.pk)
             )
+            _check_citable(objection, race, period)
         preview = _compute(race, period)
         result = preview.result
         explanation = result.explanation(gains(result))
@@ -296,5 +366,5 @@ def race_publish(
             published_by_id=access.user_id,
             objections_until=timezone.localdate() + datetime.timedelta(days=race.objection_days),
         )
-        followup.request_statements(publication)
+        followup.request_statements(access, publication)
     return publication

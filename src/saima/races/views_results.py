@@ -18,12 +18,7 @@ from saima.races import exports, present, selectors, services
 from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.pages import error_messages, race_page, readable_publication, readable_race
 from saima.web.periods import BadPeriod
-
-
-def _decimals(race: RaceDefinition) -> int:
-    rules = race.rules if isinstance(race.rules, dict) else {}
-    decimals = rules.get("decimals", 2)
-    return decimals if isinstance(decimals, int) else 2
+from saima.web.requests import whole_number
 
 
 def _period(race: RaceDefinition, text: str):
@@ -33,23 +28,16 @@ def _period(race: RaceDefinition, text: str):
         raise BadPeriod(" ".join(error_messages(exc))) from None
 
 
-def _snapshot_policy(publication: Publication) -> str:
-    """The missing-value policy the snapshot's rules applied."""
-    import tomllib
-
-    try:
-        return tomllib.loads(publication.rules_toml).get("missing", {}).get("policy", "zero")
-    except tomllib.TOMLDecodeError:
-        return ""
-
-
 def _version(request) -> int | None:
     text = request.GET.get("version", "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 4:
-        raise BadPeriod(f"version {text!r} is not a version number")
-    return int(text)
+    version = whole_number(text, max_digits=4)
+    if version is None:
+        raise BadPeriod(
+            _("“%(value)s” is not a version number: write it as 1, 2, 3...") % {"value": text[:20]}
+        )
+    return version
 
 
 @race_page
@@ -178,7 +166,7 @@ def result(request, code: str, period: str):
     period = _period(race, period)
     publication = readable_publication(access, race, period.label, _version(request))
     names = present.Names.load()
-    decimals = _decimals(race)
+    decimals = publication.decimals
     versions = list(selectors.publications_of(race, period.label))
     context = {
         "race": race,
@@ -194,7 +182,7 @@ def result(request, code: str, period: str):
             {**row, "name": names.unit(row["unit"]), "item_name": names.item(row["item"])}
             for row in publication.missing
         ],
-        "policy": _snapshot_policy(publication),
+        "policy": publication.missing_policy,
     }
     return render(request, "races/result.html", context)
 
@@ -211,7 +199,7 @@ def explanation(request, code: str, period: str, unit: str):
     if standing is None:
         raise PermissionDenied(_("%(unit)s is not in this result.") % {"unit": unit})
     names = present.Names.load()
-    decimals = _decimals(race)
+    decimals = publication.decimals
     context = {
         "race": race,
         "race_period": period,

@@ -258,6 +258,9 @@ def test_publish_object_uphold_republish(world, race, publication) -> None:
     with pytest.raises(ValidationError) as twice:
         followup.objection_republish(office, objection, reason="Again")
     assert "already cites" in str(twice.value)
+    with pytest.raises(ValidationError) as cited:  # nor through the publish page's path
+        race_publish(office, race, Q1, reason="Again", objection=objection)
+    assert "already cites" in str(cited.value)
     assert Publication.objects.count() == 2
 
 

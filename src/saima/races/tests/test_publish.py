@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 
 import polars as pl
@@ -131,8 +132,59 @@ def test_snapshot_inputs_round_trip(world, race) -> None:
     assert inputs.to_json() == publication.inputs
 
 
-@pytest.mark.parametrize("code", ["new", "import", "follow-up", "evidence"])
+@pytest.mark.parametrize("code", ["new", "import", "follow-up", "evidence", "publications"])
 def test_a_race_cannot_take_a_word_of_the_addresses(world, code) -> None:
     with pytest.raises(ValidationError) as refused:
         make_race(world, code=code)
     assert "code" in refused.value.message_dict
+
+
+#: What anyone can download or read of a published result, as the office.
+SNAPSHOT_READS = (
+    "/races/keywork/2026-Q1/",
+    "/races/keywork/2026-Q1/units/west/",
+    "/races/keywork/2026-Q1/results.csv",
+    "/races/keywork/2026-Q1/explanation.csv",
+    "/api/races/keywork/results/2026-Q1",
+    "/api/races/keywork/results/2026-Q1/explanation/west",
+)
+
+
+def test_a_published_result_reads_the_same_after_figures_and_rules_change(
+    world, race, client
+) -> None:
+    """Pages, files and API of a publication come from its snapshot alone: a revised figure and
+    new rules (other weights, another number of decimals) change none of them."""
+    race_publish(office(world), race, Q1)
+    client.force_login(world.user("office"))
+
+    def read(url: str) -> bytes:  # the CSRF token is masked anew on every page
+        return re.sub(rb'csrfmiddlewaretoken" value="\w+"', b"", client.get(url).content)
+
+    before = {url: read(url) for url in SNAPSHOT_READS}
+    figure = Observation.objects.get(
+        unit=world.units["west"], indicator=world.indicators["fai"], year=2026, month=3
+    )
+    figure.value = Decimal("500")
+    figure.save()
+    rules = copy.deepcopy(WORLD_RULES)
+    rules["decimals"] = 0
+    rules["indicator"][0]["weight"], rules["indicator"][1]["weight"] = 30, 40
+    make_race(world, race=race, rules=rules)
+    assert race_preview(office(world), race, Q1).result.rules.decimals == 0
+    after = {url: read(url) for url in SNAPSHOT_READS}
+    for url in SNAPSHOT_READS:
+        assert after[url] == before[url], url
+
+
+def test_a_published_race_keeps_its_rhythm_and_groups(world, race) -> None:
+    race_publish(office(world), race, Q1)
+    with pytest.raises(ValidationError) as refused:
+        make_race(world, race=race, rhythm="month")
+    assert "rhythm" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        make_race(world, race=race, groups=[world.groups["districts"]])
+    assert "groups" in refused.value.message_dict
+    race.refresh_from_db()
+    assert race.rhythm == "quarter" and race.groups.count() == 2
+    assert race.revision == 1

@@ -290,3 +290,50 @@ def test_reading_a_statement_is_scoped(world, west) -> None:
         followup.readable_statement(access(world, "office"), 99999)
     east = access(world, "east_reporter")
     assert list(followup.readable_statements(east, west.publication.race, "2026-Q1")) == []
+
+
+def _set_west_march_fai(world, value: str) -> None:
+    from decimal import Decimal
+
+    from saima.metrics.models import Observation
+
+    figure = Observation.objects.get(
+        unit=world.units["west"], indicator=world.indicators["fai"], year=2026, month=3
+    )
+    figure.value = Decimal(value)
+    figure.save()
+
+
+def test_a_republication_withdraws_and_asks_again(world, race, west) -> None:
+    """A unit that is no laggard in the new version is no longer asked; asked again if a later
+    version makes it one again; a new laggard is asked; the reasons follow the result."""
+    office = access(world, "office")
+    original = str(west.unit.observations.get(indicator__code="fai", year=2026, month=3).value)
+    submit(world, west)
+    _set_west_march_fai(world, "500")  # west now leads the districts, east trails
+    race_publish(office, race, Q1, reason="West's March investment corrected")
+    west.refresh_from_db()
+    assert west.status == Status.WITHDRAWN
+    assert not followup.may_file_statement(access(world, "west_approver"), west)
+    east = LaggardStatement.objects.get(unit__code="east")
+    assert east.status == Status.REQUESTED and east.why == ["yellow_flag", "last_place"]
+    assert east.publication.version == 2
+    record = west.history.order_by("-history_id").first()
+    assert record.history_user == world.user("office")
+    assert record.history_change_reason == "withdrawn"
+
+    _set_west_march_fai(world, original)  # the correction is undone: back to the first standings
+    race_publish(office, race, Q1, reason="The correction was wrong")
+    west.refresh_from_db()
+    east.refresh_from_db()
+    assert west.status == Status.REQUESTED and west.why == ["yellow_flag", "last_place"]
+    assert east.status == Status.WITHDRAWN
+    assert LaggardStatement.objects.count() == 3  # west, north and east: none asked twice
+
+
+def test_an_accepted_commitment_stands_after_a_republication(world, race, west) -> None:
+    accepted(world, west)
+    _set_west_march_fai(world, "500")
+    race_publish(access(world, "office"), race, Q1, reason="West's March investment corrected")
+    west.refresh_from_db()
+    assert west.status == Status.ACCEPTED
