@@ -13,6 +13,7 @@ from saima.engine.checks import (
     run_checks,
 )
 from saima.engine.errors import DataError, EngineError
+from saima.engine.gains import gains
 from saima.engine.periods import Period, PeriodError, parse_period
 from saima.engine.progress import (
     PROGRESS_COLUMNS,
@@ -22,7 +23,7 @@ from saima.engine.progress import (
     indicator_specs_from_table,
     specs_from_rules,
 )
-from saima.engine.race import RaceResult, gains, score_race, score_races
+from saima.engine.race import RaceResult, score_race, score_races
 from saima.engine.rules import Item, Rules, RulesError, load_rules, parse_rules, rules_from_mapping
 
 __all__ = [

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from saima.web import engine_text
 from saima.web import formatting as fmt
 
 register = template.Library()
@@ -49,3 +50,9 @@ def compact_json_script(value, element_id: str):
         element_id,
         mark_safe(text.translate(_SCRIPT_ESCAPES)),
     )
+
+
+@register.filter
+def say(value) -> str:
+    """`{{ finding.message|say }}`: the engine's English in the reader's language."""
+    return engine_text.say(value)
