@@ -30,6 +30,7 @@ import polars as pl
 from saima.engine.errors import DataError
 from saima.engine.progress import COMPARE_DIGITS
 from saima.engine.rules import Item
+from saima.engine.text import _
 
 Keys = Sequence[str]
 
@@ -75,12 +76,18 @@ def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
     return score(frame, [item], keys)
 
 
-def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFrame:
+def score(
+    frame: pl.DataFrame, items: Sequence[Item], keys: Keys, *, statistics: bool = False
+) -> pl.DataFrame:
     """Add `taking_part`, `place`, `normalised` and `raw_points` to rows of the given items.
 
     `frame` has one row per unit and item with `item`, the grouping `keys`, the metric `x`, its
     reference `x_target` and `participant` (applicable, reported, not excluded). Raw points are
     before any spreading of the weight of items that do not apply.
+
+    With `statistics`, the frame brings each row's group statistics (`place`, `_min`, `_max`,
+    `_mean`, `_median`, as `_group_statistics` computes them) instead of the whole group: the
+    what-if scenarios of `saima.engine.gains` score a few rows against statistics they work out.
     """
     columns = frame.columns
     parameters = _parameters(items)
@@ -94,8 +101,10 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
     frame = pl.concat([frame, parameters.drop("item")[index]], how="horizontal")
     frame = frame.with_columns(taking_part=pl.col("participant") & _qualifies())
     _check_references(frame, items)
-    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"), _gid=_group_id(frame, keys, index))
-    frame = _group_statistics(frame, items, "_gid")
+    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"))
+    if not statistics:
+        frame = frame.with_columns(_gid=_group_id(frame, keys, index))
+        frame = _group_statistics(frame, items, "_gid")
     frame = _bands(frame, items)
     share = _efficacy_share()
     ratio = _attainment_ratio()
@@ -139,7 +148,11 @@ def score(frame: pl.DataFrame, items: Sequence[Item], keys: Keys) -> pl.DataFram
     return frame.with_columns(
         normalised=_masked(normalised),
         raw_points=pl.when(pl.col("taking_part")).then(points).otherwise(pl.lit(0.0)),
-    ).select(*columns, "taking_part", "place", "normalised", "raw_points")
+    ).select(*(c for c in columns if c not in _ADDED), *_ADDED)
+
+
+#: The columns `score` adds (or, given `statistics`, replaces).
+_ADDED = ("taking_part", "place", "normalised", "raw_points")
 
 
 def _group_id(frame: pl.DataFrame, keys: Keys, index: pl.Series) -> pl.Series:
@@ -216,6 +229,13 @@ def _parameters(items: Sequence[Item]) -> pl.DataFrame:
             }
         )
     return pl.DataFrame(rows, schema=_PARAMETERS)
+
+
+def takes_part(item: Item, x: pl.Series) -> pl.Series:
+    """Whether each metric value passes the item's `qualify` threshold, as `score` decides."""
+    parameters = _parameters([item]).drop("item")
+    frame = pl.concat([pl.DataFrame({"x": x}), parameters[[0] * len(x)]], how="horizontal")
+    return frame.select(_qualifies())["_qualify"].fill_null(True)
 
 
 def _masked(expr: pl.Expr) -> pl.Expr:
@@ -324,15 +344,22 @@ def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
         lacking = rows.filter(pl.col("x_target").is_null())
         if lacking.height:
             raise DataError(
-                f"item {item.code}: {item.method} needs the target of the "
-                f"{item.effective_metric} metric",
-                details=[f"unit {u}: no target" for u in lacking["unit"].to_list()],
+                _(
+                    "item %(item)s: %(method)s needs the target of the %(metric)s metric",
+                    item=item.code,
+                    method=item.method,
+                    metric=item.effective_metric,
+                ),
+                details=[_("unit %(unit)s: no target", unit=u) for u in lacking["unit"].to_list()],
             )
         if rows.height:
             raise DataError(
-                f"item {item.code}: attainment divides by the target, which must be positive",
+                _(
+                    "item %(item)s: attainment divides by the target, which must be positive",
+                    item=item.code,
+                ),
                 details=[
-                    f"unit {u}: target {t:g}"
+                    _("unit %(unit)s: target %(target)s", unit=u, target=f"{t:g}")
                     for u, t in rows.select("unit", "x_target").iter_rows()
                 ],
             )
