@@ -22,6 +22,7 @@ from saima.metrics.api import router as metrics_router
 from saima.org.api import authenticators
 from saima.org.api import router as org_router
 from saima.org.text import storable_problem
+from saima.web.engine_text import say, say_all, say_error_text
 
 
 class BodyRefused(ValueError):
@@ -148,14 +149,16 @@ def on_value_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRe
 
 @api.exception_handler(PeriodError)
 def on_period_invalid(request: HttpRequest, exc: PeriodError) -> HttpResponse:
-    message = _("The period is not valid: %(problem)s.") % {"problem": exc}
+    message = _("The period is not valid: %(problem)s.") % {"problem": say(exc.args[0])}
     return _error(request, 400, message, {"period": [message]})
 
 
 @api.exception_handler(EngineError)
 def on_engine_error(request: HttpRequest, exc: EngineError) -> HttpResponse:
     """Figures the engine cannot compute on (a contradiction in the data): 400, saying why."""
-    return _error(request, 400, _("Cannot compute: %(problem)s") % {"problem": exc})
+    details = say_all(exc.details)
+    message = _("Cannot compute: %(problem)s") % {"problem": say_error_text(exc)}
+    return _error(request, 400, message, {"__all__": details} if details else None)
 
 
 @api.exception_handler(PermissionDenied)

@@ -79,6 +79,7 @@ from typing import Literal
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.text import _, format_expr, template
 
 Severity = Literal["error", "warning", "off"]
 
@@ -152,6 +153,79 @@ FINDINGS_SCHEMA = {
 }
 _KEYS = ("unit", "indicator", "year", "month")
 
+# What the findings say. A finding leaves the engine as a plain string (and is stored as one);
+# each wording is a template of its own, declared so that a platform can recognise a stored
+# finding and say it in its reader's language.
+NEGATIVE = template(_("cumulative value %(value)s for %(period)s is negative"))
+DECREASE = template(
+    _(
+        "cumulative value %(value)s for %(period)s is lower than %(previous)s for "
+        "%(previous_period)s; a cumulative figure cannot fall"
+    )
+)
+GROWTH_MISMATCH = template(
+    _(
+        "reported growth %(growth)s%% differs from the computed %(computed)s%% (%(value)s "
+        "against last year's %(last_year)s for %(last_period)s) by %(difference)s pp, more "
+        "than the %(tolerance)s pp allowed"
+    )
+)
+OUTLIER_HISTORY_INCREMENT = template(
+    _(
+        "monthly increment %(increment)s for %(period)s is far from this unit's own record: "
+        "robust z %(z)s against %(count)s earlier months (median %(median)s, threshold "
+        "%(threshold)s)"
+    )
+)
+OUTLIER_HISTORY_VALUE = template(
+    _(
+        "value %(value)s for %(period)s is far from this unit's own record: robust z %(z)s "
+        "against %(count)s earlier months (median %(median)s, threshold %(threshold)s)"
+    )
+)
+OUTLIER_GROUP_GROWTH = template(
+    _(
+        "year-on-year growth %(growth)s%% for %(period)s is far from the other units of group "
+        "%(group)s: robust z %(z)s against %(count)s units (median %(median)s, threshold "
+        "%(threshold)s)"
+    )
+)
+OUTLIER_GROUP_VALUE = template(
+    _(
+        "value %(value)s for %(period)s is far from the other units of group %(group)s: robust "
+        "z %(z)s against %(count)s units (median %(median)s, threshold %(threshold)s)"
+    )
+)
+UNIT_SLIP_TIMES_PREVIOUS = template(
+    _(
+        "value %(value)s for %(period)s is about %(ratio)s times the figure for "
+        "%(reference_period)s (%(reference)s): a unit-of-measure slip (万元 written for 亿元, "
+        "or the reverse)?"
+    )
+)
+UNIT_SLIP_FRACTION_PREVIOUS = template(
+    _(
+        "value %(value)s for %(period)s is about 1/%(ratio)s of the figure for "
+        "%(reference_period)s (%(reference)s): a unit-of-measure slip (万元 written for 亿元, "
+        "or the reverse)?"
+    )
+)
+UNIT_SLIP_TIMES_LAST_YEAR = template(
+    _(
+        "value %(value)s for %(period)s is about %(ratio)s times last year's figure for "
+        "%(reference_period)s (%(reference)s): a unit-of-measure slip (万元 written for 亿元, "
+        "or the reverse)?"
+    )
+)
+UNIT_SLIP_FRACTION_LAST_YEAR = template(
+    _(
+        "value %(value)s for %(period)s is about 1/%(ratio)s of last year's figure for "
+        "%(reference_period)s (%(reference)s): a unit-of-measure slip (万元 written for 亿元, "
+        "or the reverse)?"
+    )
+)
+RED_WITHOUT_REASON = template(_("the light for %(period)s is red and the note gives no reason"))
+
 
 def _default_severity() -> Mapping[str, Severity]:
     return DEFAULT_SEVERITY
@@ -177,29 +251,49 @@ class CheckConfig:
         unknown = sorted(str(code) for code in given if code not in CHECKS)
         if unknown:
             raise DataError(
-                f"unknown check code(s) {', '.join(map(repr, unknown))}; "
-                f"the checks are {', '.join(CHECKS)}"
+                _(
+                    "unknown check code(s) %(codes)s; the checks are %(checks)s",
+                    codes=", ".join(map(repr, unknown)),
+                    checks=", ".join(CHECKS),
+                )
             )
-        bad = [f"{code}: {level!r}" for code, level in given.items() if level not in SEVERITIES]
+        # Codes and values only: nothing in these details to translate.
+        bad = sorted(f"{c}: {level!r}" for c, level in given.items() if level not in SEVERITIES)
         if bad:
-            raise DataError("a severity must be 'error', 'warning' or 'off'", details=sorted(bad))
+            raise DataError(_("a severity must be 'error', 'warning' or 'off'"), details=bad)
         object.__setattr__(self, "severity", MappingProxyType({**DEFAULT_SEVERITY, **given}))
         problems = []
         if not _finite(self.growth_tolerance_pp) or self.growth_tolerance_pp < 0:
-            problems.append(f"growth_tolerance_pp {self.growth_tolerance_pp!r} must be ≥ 0")
+            problems.append(
+                _(
+                    "growth_tolerance_pp %(value)s must be ≥ 0",
+                    value=repr(self.growth_tolerance_pp),
+                )
+            )
         if not _finite(self.outlier_threshold) or self.outlier_threshold <= 0:
-            problems.append(f"outlier_threshold {self.outlier_threshold!r} must be > 0")
+            problems.append(
+                _("outlier_threshold %(value)s must be > 0", value=repr(self.outlier_threshold))
+            )
         if not isinstance(self.outlier_min_points, int) or self.outlier_min_points < 1:
-            problems.append(f"outlier_min_points {self.outlier_min_points!r} must be an int ≥ 1")
+            problems.append(
+                _(
+                    "outlier_min_points %(value)s must be an int ≥ 1",
+                    value=repr(self.outlier_min_points),
+                )
+            )
         if not _finite(self.slip_band) or not 0 <= self.slip_band < 1:
-            problems.append(f"slip_band {self.slip_band!r} must be in [0, 1)")
+            problems.append(_("slip_band %(value)s must be in [0, 1)", value=repr(self.slip_band)))
         elif not _finite(self.slip_factor) or self.slip_factor * (1 - self.slip_band) <= 1:
             problems.append(
-                f"slip_factor {self.slip_factor!r} with slip_band {self.slip_band!r} would take "
-                "an unchanged figure for a slip: slip_factor·(1 − slip_band) must be > 1"
+                _(
+                    "slip_factor %(factor)s with slip_band %(band)s would take an unchanged "
+                    "figure for a slip: slip_factor·(1 − slip_band) must be > 1",
+                    factor=repr(self.slip_factor),
+                    band=repr(self.slip_band),
+                )
             )
         if problems:
-            raise DataError("the check configuration cannot be used", details=problems)
+            raise DataError(_("the check configuration cannot be used"), details=problems)
 
 
 def _finite(number: object) -> bool:
@@ -312,7 +406,9 @@ def empty_findings() -> pl.DataFrame:
 def _normalise(frame: pl.DataFrame, columns: Mapping[str, pl.DataType], name: str) -> pl.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(f"{name}: missing column(s) {', '.join(missing)}")
+        raise DataError(
+            _("%(frame)s: missing column(s) %(columns)s", frame=name, columns=", ".join(missing))
+        )
     exprs = []
     for column, dtype in columns.items():
         if column in ("unit", "indicator"):
@@ -323,19 +419,35 @@ def _normalise(frame: pl.DataFrame, columns: Mapping[str, pl.DataType], name: st
     try:
         out = frame.select(exprs)
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{name}: a column has values of the wrong type ({exc})") from None
+        raise DataError(
+            _(
+                "%(frame)s: a column has values of the wrong type (%(error)s)",
+                frame=name,
+                error=str(exc),
+            )
+        ) from None
     floats = [c for c, t in columns.items() if t == pl.Float64]
     out = out.with_columns(
         [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats]
     )
     blank = [c for c in _KEYS if out[c].null_count()]
     if blank:
-        raise DataError(f"{name}: blank {', '.join(blank)} in some rows")
+        raise DataError(
+            _("%(frame)s: blank %(columns)s in some rows", frame=name, columns=", ".join(blank))
+        )
     months = out.filter(~pl.col("month").is_between(1, 12))
     if months.height:
         raise DataError(
-            f"{name}: months run from 1 to 12",
-            details=[f"unit {u}, indicator {i}: month {m}" for u, i, _, m in _key_rows(months)],
+            _("%(frame)s: months run from 1 to 12", frame=name),
+            details=[
+                _(
+                    "unit %(unit)s, indicator %(indicator)s: month %(month)s",
+                    unit=u,
+                    indicator=i,
+                    month=m,
+                )
+                for u, i, _year, m in _key_rows(months)
+            ],
         )
     return out
 
@@ -348,8 +460,16 @@ def _check_unique(frame: pl.DataFrame, name: str) -> None:
     dup = frame.filter(pl.struct(_KEYS).is_duplicated())
     if dup.height:
         raise DataError(
-            f"{name}: some figures are given twice",
-            details=[f"unit {u}, indicator {i}, {y}-{m:02d}" for u, i, y, m in _key_rows(dup)],
+            _("%(frame)s: some figures are given twice", frame=name),
+            details=[
+                _(
+                    "unit %(unit)s, indicator %(indicator)s, %(period)s",
+                    unit=u,
+                    indicator=i,
+                    period=f"{y}-{m:02d}",
+                )
+                for u, i, y, m in _key_rows(dup)
+            ],
         )
 
 
@@ -359,13 +479,19 @@ def _params(
     """One row per submitted indicator (by its position): its kind and its check parameters."""
     without = [code for code in indicators if code not in kinds]
     if without:
-        raise DataError("some indicators have no kind", details=without)
+        raise DataError(_("some indicators have no kind"), details=without)
     wrong = sorted(f"{c}: {k!r}" for c, k in kinds.items() if k not in KINDS)
     if wrong:
-        raise DataError(f"a kind must be one of {', '.join(KINDS)}", details=wrong)
+        raise DataError(_("a kind must be one of %(kinds)s", kinds=", ".join(KINDS)), details=wrong)
     for code, item in config.items():
         if not isinstance(item, CheckConfig):
-            raise DataError(f"config for indicator {code}: expected a CheckConfig, got {item!r}")
+            raise DataError(
+                _(
+                    "config for indicator %(indicator)s: expected a CheckConfig, got %(value)s",
+                    indicator=code,
+                    value=repr(item),
+                )
+            )
     rows = []
     for position, code in enumerate(indicators):
         item = config.get(code) or CheckConfig()
@@ -663,19 +789,18 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
             "negative",
             cumulative & (value < 0),
             none,
-            pl.format("cumulative value {} for {} is negative", _fmt(value), this_period),
+            format_expr(NEGATIVE, value=_fmt(value), period=this_period),
         ),
         pick(
             "decrease",
             cumulative & explained & (value < prev),
             prev,
-            pl.format(
-                "cumulative value {} for {} is lower than {} for {}; a cumulative figure "
-                "cannot fall",
-                _fmt(value),
-                this_period,
-                _fmt(prev),
-                prev_period,
+            format_expr(
+                DECREASE,
+                value=_fmt(value),
+                period=this_period,
+                previous=_fmt(prev),
+                previous_period=prev_period,
             ),
         ),
     ]
@@ -685,20 +810,25 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
             "growth_mismatch",
             explained & (difference.round(COMPARE_DIGITS) > pl.col("_tol")),
             pl.col("_computed"),
-            pl.format(
-                "reported growth {}% differs from the computed {}% ({} against last year's {} "
-                "for {}) by {} pp, more than the {} pp allowed",
-                _fmt(pl.col("growth")),
-                _fmt(pl.col("_computed")),
-                _fmt(value),
-                _fmt(ly),
-                last_period,
-                _fmt(difference),
-                _fmt(pl.col("_tol")),
+            format_expr(
+                GROWTH_MISMATCH,
+                growth=_fmt(pl.col("growth")),
+                computed=_fmt(pl.col("_computed")),
+                value=_fmt(value),
+                last_year=_fmt(ly),
+                last_period=last_period,
+                difference=_fmt(difference),
+                tolerance=_fmt(pl.col("_tol")),
             ),
         )
     )
-    what = pl.when(cumulative).then(pl.lit("monthly increment")).otherwise(pl.lit("value"))
+    history = {
+        "period": this_period,
+        "z": _fixed2(pl.col("_h_z")),
+        "count": pl.col("_h_n").cast(pl.String),
+        "median": _fmt(pl.col("_h_med")),
+        "threshold": _fmt(pl.col("_thr")),
+    }
     out.append(
         pick(
             "outlier_history",
@@ -706,24 +836,19 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
             & (pl.col("_h_n") >= pl.col("_minp"))
             & (pl.col("_h_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
             pl.col("_h_med"),
-            pl.format(
-                "{} {} for {} is far from this unit's own record: robust z {} against {} "
-                "earlier months (median {}, threshold {})",
-                what,
-                _fmt(pl.col("_inc")),
-                this_period,
-                _fixed2(pl.col("_h_z")),
-                pl.col("_h_n"),
-                _fmt(pl.col("_h_med")),
-                _fmt(pl.col("_thr")),
-            ),
+            pl.when(cumulative)
+            .then(format_expr(OUTLIER_HISTORY_INCREMENT, increment=_fmt(pl.col("_inc")), **history))
+            .otherwise(format_expr(OUTLIER_HISTORY_VALUE, value=_fmt(pl.col("_inc")), **history)),
         )
     )
-    measure = (
-        pl.when(cumulative)
-        .then(pl.format("year-on-year growth {}%", _fmt(pl.col("_g_x"))))
-        .otherwise(pl.format("value {}", _fmt(pl.col("_g_x"))))
-    )
+    group = {
+        "period": this_period,
+        "group": pl.col("_g_name"),
+        "z": _fixed2(pl.col("_g_z")),
+        "count": pl.col("_g_n").cast(pl.String),
+        "median": _fmt(pl.col("_g_med")),
+        "threshold": _fmt(pl.col("_thr")),
+    }
     out.append(
         pick(
             "outlier_group",
@@ -731,43 +856,48 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
             & (pl.col("_g_n") >= pl.col("_minp"))
             & (pl.col("_g_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
             pl.col("_g_med"),
-            pl.format(
-                "{} for {} is far from the other units of group {}: robust z {} against {} "
-                "units (median {}, threshold {})",
-                measure,
-                this_period,
-                pl.col("_g_name"),
-                _fixed2(pl.col("_g_z")),
-                pl.col("_g_n"),
-                _fmt(pl.col("_g_med")),
-                _fmt(pl.col("_thr")),
-            ),
+            pl.when(cumulative)
+            .then(format_expr(OUTLIER_GROUP_GROWTH, growth=_fmt(pl.col("_g_x")), **group))
+            .otherwise(format_expr(OUTLIER_GROUP_VALUE, value=_fmt(pl.col("_g_x")), **group)),
         )
     )
     ratio = value / pl.col("_slip_ref")
-    times = (
-        pl.when(ratio.abs() >= 1)
-        .then(pl.format("{} times", _fmt(ratio.round(1))))
-        .otherwise(pl.format("1/{} of", _fmt((1 / ratio).round(1))))
-    )
-    which = (
-        pl.when(slip_prev)
-        .then(pl.format("the figure for {}", prev_period))
-        .otherwise(pl.format("last year's figure for {}", last_period))
-    )
+    times = ratio.abs() >= 1
+    slip = {"value": _fmt(value), "period": this_period, "reference": _fmt(pl.col("_slip_ref"))}
+    multiple, fraction = _fmt(ratio.round(1)), _fmt((1 / ratio).round(1))
     out.append(
         pick(
             "unit_slip",
             pl.col("_slip"),
             pl.col("_slip_ref"),
-            pl.format(
-                "value {} for {} is about {} {} ({}): a unit-of-measure slip "
-                "(万元 written for 亿元, or the reverse)?",
-                _fmt(value),
-                this_period,
-                times,
-                which,
-                _fmt(pl.col("_slip_ref")),
+            pl.when(times & slip_prev)
+            .then(
+                format_expr(
+                    UNIT_SLIP_TIMES_PREVIOUS, ratio=multiple, reference_period=prev_period, **slip
+                )
+            )
+            .when(slip_prev)
+            .then(
+                format_expr(
+                    UNIT_SLIP_FRACTION_PREVIOUS,
+                    ratio=fraction,
+                    reference_period=prev_period,
+                    **slip,
+                )
+            )
+            .when(times)
+            .then(
+                format_expr(
+                    UNIT_SLIP_TIMES_LAST_YEAR, ratio=multiple, reference_period=last_period, **slip
+                )
+            )
+            .otherwise(
+                format_expr(
+                    UNIT_SLIP_FRACTION_LAST_YEAR,
+                    ratio=fraction,
+                    reference_period=last_period,
+                    **slip,
+                )
             ),
         )
     )
@@ -787,9 +917,8 @@ def _red_without_reason(sub: pl.DataFrame, lights: pl.DataFrame, keys: _Keys) ->
             "_rid",
             check=pl.lit("red_without_reason"),
             reference=pl.lit(None, dtype=pl.Float64),
-            message=pl.format(
-                "the light for {} is red and the note gives no reason",
-                _month_label(pl.col("year"), pl.col("month")),
+            message=format_expr(
+                RED_WITHOUT_REASON, period=_month_label(pl.col("year"), pl.col("month"))
             ),
         )
     )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from saima.engine.text import Text, _
+
+#: How many details `str(EngineError)` lists before saying how many more there are.
+MAX_SHOWN = 20
+
 
 class EngineError(ValueError):
     """Input the engine cannot compute on; the message says what and where."""
 
-    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+    def __init__(self, message: Text | str, *, details: list[Text | str] | None = None) -> None:
         self.details = list(details or [])
         super().__init__(message)
 
@@ -14,12 +19,17 @@ class EngineError(ValueError):
         head = super().__str__()
         if not self.details:
             return head
-        shown = self.details[:20]
+        shown = self.details[:MAX_SHOWN]
         more = len(self.details) - len(shown)
         lines = [head, *(f"  - {line}" for line in shown)]
         if more:
-            lines.append(f"  ... and {more} more")
+            lines.append(f"  {more_details(more)}")
         return "\n".join(lines)
+
+
+def more_details(count: int) -> Text:
+    """The line that stands for `count` details not shown."""
+    return _("... and %(count)s more", count=count)
 
 
 class DataError(EngineError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from saima.engine.errors import EngineError
+from saima.engine.text import _
 
 PeriodKind = Literal["month", "quarter", "half", "year"]
 
@@ -41,9 +42,18 @@ class Period:
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
-            raise PeriodError(f"month {self.month} does not exist (months run from 1 to 12)")
+            raise PeriodError(
+                _("month %(month)s does not exist (months run from 1 to 12)", month=self.month)
+            )
         if not _FIRST_YEAR <= self.year <= _LAST_YEAR:
-            raise PeriodError(f"year {self.year} is outside {_FIRST_YEAR}–{_LAST_YEAR}")
+            raise PeriodError(
+                _(
+                    "year %(year)s is outside %(first)s–%(last)s",
+                    year=self.year,
+                    first=_FIRST_YEAR,
+                    last=_LAST_YEAR,
+                )
+            )
 
     @property
     def label(self) -> str:
@@ -76,18 +86,25 @@ def parse_period(text: object) -> Period:
     """Read a period name; raise PeriodError naming what is wrong for anything else."""
     raw = str(text).strip() if text is not None else ""
     if not raw:
-        raise PeriodError("the period is blank; write it as 2026-03, 2026-Q1, 2026-H1 or 2026")
+        raise PeriodError(_("the period is blank; write it as 2026-03, 2026-Q1, 2026-H1 or 2026"))
     cleaned = raw.upper().replace("/", "-").replace(".", "-")
     if re.match(r"^\d{4}-?W\d{1,2}$", cleaned):
         raise PeriodError(
-            f"{raw!r} is a week; cumulative statistics are reported by month, quarter, half or year"
+            _(
+                "%(period)s is a week; cumulative statistics are reported by month, quarter, "
+                "half or year",
+                period=repr(raw),
+            )
         )
     for pattern, kind in _PATTERNS:
         match = pattern.match(cleaned)
         if match:
             return _build(raw, kind, match.groups())
     raise PeriodError(
-        f"{raw!r} is not a period; write it as 2026-03 (a month), 2026-Q1, 2026-H1 or 2026"
+        _(
+            "%(period)s is not a period; write it as 2026-03 (a month), 2026-Q1, 2026-H1 or 2026",
+            period=repr(raw),
+        )
     )
 
 
@@ -101,7 +118,13 @@ def _build(raw: str, kind: PeriodKind, groups: tuple[str, ...]) -> Period:
     if kind == "half":
         return Period(year, _HALF_END[number], "half")
     if not 1 <= number <= 12:
-        raise PeriodError(f"{raw!r}: month {number} does not exist (months run from 01 to 12)")
+        raise PeriodError(
+            _(
+                "%(period)s: month %(month)s does not exist (months run from 01 to 12)",
+                period=repr(raw),
+                month=number,
+            )
+        )
     return Period(year, number, "month")
 
 

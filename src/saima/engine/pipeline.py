@@ -15,6 +15,7 @@ from saima.engine.periods import Period
 from saima.engine.progress import compute_progress, specs_from_rules
 from saima.engine.race import RaceResult, score_race
 from saima.engine.rules import Rules
+from saima.engine.text import _
 
 
 def compute_race(
@@ -41,10 +42,21 @@ def compute_race(
 def check_race_period(rules: Rules, period: Period) -> None:
     """The period must lie in the rules' year, and exist for every scored indicator."""
     if period.year != rules.year:
-        raise DataError(f"the period {period.label} is outside the rules' year {rules.year}")
+        raise DataError(
+            _(
+                "the period %(period)s is outside the rules' year %(year)s",
+                period=period.label,
+                year=rules.year,
+            )
+        )
     combined = [i.code for i in rules.items if rules.combined_for(i)]
     if period.month == 1 and combined:
         raise DataError(
-            f"{', '.join(combined)} report January and February together: "
-            f"there is no {period.label} race for them; use {period.year}-02"
+            _(
+                "%(items)s report January and February together: "
+                "there is no %(period)s race for them; use %(year)s-02",
+                items=", ".join(combined),
+                period=period.label,
+                year=period.year,
+            )
         )

@@ -19,6 +19,7 @@ import polars as pl
 from saima.engine.errors import DataError
 from saima.engine.periods import Period
 from saima.engine.rules import POSITIVE_TARGET_KINDS, SCHEDULED_KINDS, Rules, Thresholds
+from saima.engine.text import _
 
 #: Digits kept when comparing computed figures, so 4.000000000000001 equals 4.
 COMPARE_DIGITS = 9
@@ -109,10 +110,10 @@ def compute_progress_periods(
     actuals for each: a year's twelve months of a national data set are one pass.
     """
     if not periods:
-        raise DataError("no period to compute")
+        raise DataError(_("no period to compute"))
     years = {p.year for p in periods}
     if len(years) != 1:
-        raise DataError("the periods must belong to one year")
+        raise DataError(_("the periods must belong to one year"))
     thresholds = thresholds or Thresholds()
     spec_frame = _spec_frame(targets, specs or {}, thresholds)
     frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame))
@@ -504,21 +505,39 @@ def _check_targets(base: pl.DataFrame, spec_frame: pl.DataFrame) -> None:
     )
     missing = joined.filter(~pl.col("not_applicable") & pl.col("target").is_null())
     details = [
-        f"unit {r['unit']}, indicator {r['indicator']}: target {r['target']:g} must be positive "
-        f"for a {r['kind']} indicator"
+        _(
+            "unit %(unit)s, indicator %(indicator)s: target %(target)s must be positive "
+            "for a %(kind)s indicator",
+            unit=r["unit"],
+            indicator=r["indicator"],
+            target=f"{r['target']:g}",
+            kind=r["kind"],
+        )
         for r in bad.iter_rows(named=True)
     ] + [
-        f"unit {r['unit']}, indicator {r['indicator']}: the target is blank "
-        "(write n/a if the indicator does not apply to this unit)"
+        _(
+            "unit %(unit)s, indicator %(indicator)s: the target is blank "
+            "(write n/a if the indicator does not apply to this unit)",
+            unit=r["unit"],
+            indicator=r["indicator"],
+        )
         for r in missing.iter_rows(named=True)
     ]
     if details:
-        raise DataError("some targets cannot be used", details=details)
+        raise DataError(_("some targets cannot be used"), details=details)
     dup = base.group_by("unit", "indicator").len().filter(pl.col("len") > 1)
     if dup.height:
         raise DataError(
-            "some targets are given twice",
-            details=[f"unit {u}, indicator {i}: {n} targets" for u, i, n in dup.iter_rows()],
+            _("some targets are given twice"),
+            details=[
+                _(
+                    "unit %(unit)s, indicator %(indicator)s: %(count)s targets",
+                    unit=u,
+                    indicator=i,
+                    count=n,
+                )
+                for u, i, n in dup.iter_rows()
+            ],
         )
 
 
@@ -526,9 +545,16 @@ def _check_unique(current: pl.DataFrame, labels: Mapping[int, str]) -> None:
     dup = current.group_by("unit", "indicator", "_m").len().filter(pl.col("len") > 1)
     if dup.height:
         raise DataError(
-            "some figures are given twice",
+            _("some figures are given twice"),
             details=[
-                f"unit {u}, indicator {i}, {labels[m]}: {n} rows" for u, i, m, n in dup.iter_rows()
+                _(
+                    "unit %(unit)s, indicator %(indicator)s, %(period)s: %(count)s rows",
+                    unit=u,
+                    indicator=i,
+                    period=labels[m],
+                    count=n,
+                )
+                for u, i, m, n in dup.iter_rows()
             ],
         )
 
@@ -537,9 +563,14 @@ def _check_orphans(current: pl.DataFrame, base: pl.DataFrame) -> None:
     orphans = current.join(base, on=["unit", "indicator"], how="anti")
     if orphans.height:
         raise DataError(
-            "some figures have no target",
+            _("some figures have no target"),
             details=[
-                f"unit {u}, indicator {i}: a figure is reported but the targets have no row"
+                _(
+                    "unit %(unit)s, indicator %(indicator)s: a figure is reported but the "
+                    "targets have no row",
+                    unit=u,
+                    indicator=i,
+                )
                 for u, i in orphans.select("unit", "indicator").iter_rows()
             ],
         )
@@ -581,10 +612,13 @@ def _without_combined_january(frame: pl.DataFrame) -> pl.DataFrame:
     reported = frame.filter(january & pl.col("value").is_not_null())
     if reported.height:
         raise DataError(
-            "these indicators report January and February together, so a January figure "
-            "cannot be right",
+            _(
+                "these indicators report January and February together, so a January figure "
+                "cannot be right"
+            ),
             details=[
-                f"unit {u}, indicator {i}" for u, i in reported.select("unit", "indicator").rows()
+                _("unit %(unit)s, indicator %(indicator)s", unit=u, indicator=i)
+                for u, i in reported.select("unit", "indicator").rows()
             ],
         )
     return frame.filter(~january)
@@ -611,12 +645,20 @@ def _check_last_year(frame: pl.DataFrame) -> None:
         return
     bad = frame.filter(_last_year_wrong())
     raise DataError(
-        "the last-year schedule cannot be computed",
+        _("the last-year schedule cannot be computed"),
         details=[
-            f"unit {r['unit']}, indicator {r['indicator']}, {r['period']}: needs last year's "
-            f"{r['_m']:02d} figure and last year's total (December), "
-            f"positive and with the first not above the second; "
-            f"found {r['last_year_value']} and {r['last_year_total']}"
+            _(
+                "unit %(unit)s, indicator %(indicator)s, %(period)s: needs last year's "
+                "%(month)s figure and last year's total (December), "
+                "positive and with the first not above the second; "
+                "found %(figure)s and %(total)s",
+                unit=r["unit"],
+                indicator=r["indicator"],
+                period=r["period"],
+                month=f"{r['_m']:02d}",
+                figure=str(r["last_year_value"]),
+                total=str(r["last_year_total"]),
+            )
             for r in bad.iter_rows(named=True)
         ],
     )
@@ -719,5 +761,10 @@ def indicator_specs_from_table(rows: Iterable[Mapping[str, object]]) -> dict[str
         direction = str(row.get("direction") or "higher")
         spec = IndicatorSpec(code, kind=kind, direction=direction)
         if specs.setdefault(code, spec) != spec:
-            raise DataError(f"indicator {code}: rows of the targets disagree on kind or direction")
+            raise DataError(
+                _(
+                    "indicator %(indicator)s: rows of the targets disagree on kind or direction",
+                    indicator=code,
+                )
+            )
     return specs

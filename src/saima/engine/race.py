@@ -21,9 +21,22 @@ from saima.engine.periods import Period
 from saima.engine.progress import COMPARE_DIGITS, MISSING
 from saima.engine.rules import Rules
 from saima.engine.scoring import Keys, better, score
+from saima.engine.text import _, format_expr, template
 
 GROUP = ["group"]
 DEFAULT_GROUP = "all"
+
+# The notes of an explanation and the reasons a unit is not ranked: plain strings in the frames
+# (and in what a platform stores), declared so that a platform can say them in its language.
+NOTE_NOT_APPLICABLE = template(_("does not apply; weight spread over the other items"))
+NOTE_MISSING = {
+    "zero": template(_("no figure (missing = zero)")),
+    "exclude": template(_("no figure (missing = exclude)")),
+    "error": template(_("no figure (missing = error)")),
+}
+NOTE_NOT_QUALIFYING = template(_("below the qualifying threshold"))
+REASON_NO_FIGURE = template(_("no figure for %(items)s"))
+REASON_NO_ITEM = template(_("no item applies to this unit"))
 
 ITEM_COLUMNS = [
     "group",
@@ -69,11 +82,11 @@ class RaceResult:
         """
         note = (
             pl.when(~pl.col("applicable"))
-            .then(pl.lit("does not apply; weight spread over the other items"))
+            .then(pl.lit(NOTE_NOT_APPLICABLE))
             .when(pl.col("missing"))
-            .then(pl.lit(f"no figure (missing = {self.rules.missing.policy})"))
+            .then(pl.lit(NOTE_MISSING[self.rules.missing.policy]))
             .when(~pl.col("taking_part"))
-            .then(pl.lit("below the qualifying threshold"))
+            .then(pl.lit(NOTE_NOT_QUALIFYING))
             .otherwise(pl.lit(""))
         )
         frame = self.items.select(
@@ -196,7 +209,7 @@ def _period_labels(progress: pl.DataFrame, periods: Sequence[str | Period] | Non
     labels = [p.label if isinstance(p, Period) else str(p) for p in periods]
     twice = sorted({label for label in labels if labels.count(label) > 1})
     if twice:
-        raise DataError("a period is asked for twice", details=twice)
+        raise DataError(_("a period is asked for twice"), details=twice)
     return labels
 
 
@@ -273,7 +286,7 @@ class _Batch:
             .select("_p", "group", "unit", "item", "indicator")
         )
         if rules.missing.policy == "error" and missing.height:
-            raise DataError("figures are missing")  # `score_race` names them, period by period
+            raise DataError(_("figures are missing"))  # `score_race` names them, by period
         long, excluded = _exclusions(rules, long, missing)
         scored = _spread(score(long, rules.items, ["_p", "_g"]), ["_p", "_g"], "_p")
         adjust = (
@@ -436,8 +449,11 @@ def _item_grid(rules: Rules, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
     strangers = [(i.code, u) for i in rules.items for u in i.exempt if u not in known]
     if strangers:
         raise DataError(
-            "the rules exempt units that are not in the race",
-            details=[f"item {code}: exempt unit {unit!r}" for code, unit in strangers],
+            _("the rules exempt units that are not in the race"),
+            details=[
+                _("item %(item)s: exempt unit %(unit)s", item=code, unit=repr(unit))
+                for code, unit in strangers
+            ],
         )
     # Item by item, every unit in the units' order.
     numbered_spec = spec.with_row_index("_i")
@@ -576,8 +592,11 @@ def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
     dup = chosen.group_by("unit", "item").len().filter(pl.col("len") > 1)
     if dup.height:
         raise DataError(
-            "manual scores are given twice",
-            details=[f"unit {u}, item {i}" for u, i, _ in dup.iter_rows()],
+            _("manual scores are given twice"),
+            details=[
+                _("unit %(unit)s, item %(item)s", unit=u, item=i)
+                for u, i in dup.select("unit", "item").iter_rows()
+            ],
         )
     weights = pl.DataFrame(
         {"item": [i.code for i in rules.items], "_weight": [float(i.weight) for i in rules.items]}
@@ -587,9 +606,15 @@ def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
     )
     if bad.height:
         raise DataError(
-            "manual points must lie between 0 and the item's weight",
+            _("manual points must lie between 0 and the item's weight"),
             details=[
-                f"unit {u}, item {i}: {p:g} points (weight {w:g})"
+                _(
+                    "unit %(unit)s, item %(item)s: %(points)s points (weight %(weight)s)",
+                    unit=u,
+                    item=i,
+                    points=f"{p:g}",
+                    weight=f"{w:g}",
+                )
                 for u, i, p, w in bad.select("unit", "item", "_manual", "_weight").iter_rows()
             ],
         )
@@ -605,9 +630,14 @@ def _check_targets_present(frame: pl.DataFrame) -> None:
     )
     if lacking.height:
         raise DataError(
-            "some units have no target for an item whose metric needs one",
+            _("some units have no target for an item whose metric needs one"),
             details=[
-                f"unit {u}, indicator {i} (item {c}): no target"
+                _(
+                    "unit %(unit)s, indicator %(indicator)s (item %(item)s): no target",
+                    unit=u,
+                    indicator=i,
+                    item=c,
+                )
                 for u, i, c in lacking.select("unit", "indicator", "item").unique().iter_rows()
             ],
         )
@@ -619,9 +649,14 @@ def _apply_missing_policy(
     policy = rules.missing.policy
     if policy == "error" and missing.height:
         raise DataError(
-            "the race cannot be computed: figures are missing and the rules say missing = error",
+            _("the race cannot be computed: figures are missing and the rules say missing = error"),
             details=[
-                f"unit {u}, item {c} (indicator {i}): no figure"
+                _(
+                    "unit %(unit)s, item %(item)s (indicator %(indicator)s): no figure",
+                    unit=u,
+                    item=c,
+                    indicator=i,
+                )
                 for u, c, i in missing.select("unit", "item", "indicator").iter_rows()
             ],
         )
@@ -630,7 +665,7 @@ def _apply_missing_policy(
         reasons = (
             missing.group_by("unit")
             .agg(pl.col("item").sort().str.join(", ").alias("items"))
-            .select("unit", pl.format("no figure for {}", pl.col("items")).alias("reason"))
+            .select("unit", format_expr(REASON_NO_FIGURE, items=pl.col("items")).alias("reason"))
         )
     no_items = reasons.clear()
     if not long["applicable"].fill_null(False).all():  # else every unit has an item
@@ -638,7 +673,7 @@ def _apply_missing_policy(
             long.group_by("unit")
             .agg(pl.col("applicable").any().alias("any"))
             .filter(~pl.col("any"))
-            .select("unit", pl.lit("no item applies to this unit").alias("reason"))
+            .select("unit", pl.lit(REASON_NO_ITEM).alias("reason"))
         )
     excluded = pl.concat([reasons, no_items]).unique("unit", keep="first")
     is_excluded = pl.col("unit").is_in(excluded["unit"].implode()) if excluded.height else False
@@ -658,7 +693,7 @@ def _exclusions(
         reasons = (
             missing.group_by(by)
             .agg(pl.col("item").sort().str.join(", ").alias("items"))
-            .select(*by, pl.format("no figure for {}", pl.col("items")).alias("reason"))
+            .select(*by, format_expr(REASON_NO_FIGURE, items=pl.col("items")).alias("reason"))
         )
     no_items = reasons.clear()
     if not long["applicable"].fill_null(False).all():
@@ -666,7 +701,7 @@ def _exclusions(
             long.group_by(by)
             .agg(pl.col("applicable").any().alias("any"))
             .filter(~pl.col("any"))
-            .select(*by, pl.lit("no item applies to this unit").alias("reason"))
+            .select(*by, pl.lit(REASON_NO_ITEM).alias("reason"))
         )
     excluded = pl.concat([reasons, no_items]).unique(by, keep="first")
     if excluded.height:
@@ -731,8 +766,8 @@ def adjustment_totals(
     unknown = frame.join(units.select("unit"), on="unit", how="anti")["unit"].unique().to_list()
     if unknown:
         raise DataError(
-            "adjustments name units that are not in the race",
-            details=[f"unit {u}" for u in sorted(unknown)],
+            _("adjustments name units that are not in the race"),
+            details=[_("unit %(unit)s", unit=u) for u in sorted(unknown)],
         )
     caps = rules.adjustments
     by_category = frame.group_by("unit", "category").agg(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from saima.engine.errors import EngineError
+from saima.engine.text import Text, _
 
 Kind = Literal["amount", "growth", "count", "level"]
 Direction = Literal["higher", "lower"]
@@ -46,6 +48,15 @@ _WEIGHT_TOLERANCE = 1e-6
 
 class RulesError(EngineError):
     """A rules file that cannot be used; `details` lists each problem with its key."""
+
+
+class Problems(ValueError):
+    """Several problems found at once by a validator; pydantic keeps it in the error's context,
+    and each problem becomes a detail of its own."""
+
+    def __init__(self, problems: list[Text]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 class _Strict(BaseModel):
@@ -139,7 +150,7 @@ class Item(_Strict):
     @classmethod
     def _plain_code(cls, value: str | None) -> str | None:
         if value is not None and (value != value.strip() or not value):
-            raise ValueError("must not be blank or start or end with spaces")
+            raise ValueError(_("must not be blank or start or end with spaces"))
         return value
 
     @field_validator("profile")
@@ -153,7 +164,7 @@ class Item(_Strict):
     def _consistent(self) -> Item:
         problems = _item_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise Problems(problems)
         return self
 
 
@@ -177,7 +188,7 @@ class Rules(_Strict):
     def _whole(self) -> Rules:
         problems = _rules_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise Problems(problems)
         return self
 
     def item(self, code: str) -> Item:
@@ -207,19 +218,32 @@ def check_profile(profile: list[float]) -> None:
     """A profile is cumulative percent per period: 12 months, or 11 with Jan–Feb first."""
     if len(profile) not in (11, 12):
         raise ValueError(
-            f"has {len(profile)} entries; give 12 (January to December) "
-            "or 11 (January–February together, then March to December)"
+            _(
+                "has %(count)s entries; give 12 (January to December) "
+                "or 11 (January–February together, then March to December)",
+                count=len(profile),
+            )
         )
     for position, (before, after) in enumerate(itertools.pairwise(profile), start=2):
         if after < before:
             raise ValueError(
-                f"decreases at entry {position} ({before:g} then {after:g}); "
-                "a profile is cumulative and never goes down"
+                _(
+                    "decreases at entry %(position)s (%(before)s then %(after)s); "
+                    "a profile is cumulative and never goes down",
+                    position=position,
+                    before=f"{before:g}",
+                    after=f"{after:g}",
+                )
             )
     if any(not math.isfinite(v) or v < 0 for v in profile):
-        raise ValueError("entries must be percentages from 0 to 100")
+        raise ValueError(_("entries must be percentages from 0 to 100"))
     if profile[-1] != 100:
-        raise ValueError(f"ends at {profile[-1]:g}; the last entry (December) must be 100")
+        raise ValueError(
+            _(
+                "ends at %(last)s; the last entry (December) must be 100",
+                last=f"{profile[-1]:g}",
+            )
+        )
 
 
 _METHOD_KEYS: dict[str, frozenset[str]] = {
@@ -233,91 +257,144 @@ _METHOD_KEYS: dict[str, frozenset[str]] = {
 _ALL_METHOD_KEYS = frozenset().union(*_METHOD_KEYS.values())
 
 
-def _item_problems(item: Item) -> list[str]:
-    problems: list[str] = []
+def _item_problems(item: Item) -> list[Text]:
+    problems: list[Text] = []
     foreign = sorted((item.model_fields_set & _ALL_METHOD_KEYS) - _METHOD_KEYS[item.method])
     if foreign:
-        problems.append(f"{', '.join(foreign)} do(es) not apply to method {item.method!r}")
+        problems.append(
+            _(
+                "%(keys)s do(es) not apply to method %(method)s",
+                keys=", ".join(foreign),
+                method=repr(item.method),
+            )
+        )
     listed = isinstance(item.profile, list) and item.combined_jan_feb is not None
     if listed and item.combined_jan_feb != (len(item.profile) == 11):
         problems.append(
-            "a profile has 11 entries exactly when January and February are combined; "
-            f"this one has {len(item.profile)} with combined_jan_feb = "
-            f"{str(item.combined_jan_feb).lower()}"
+            _(
+                "a profile has 11 entries exactly when January and February are combined; "
+                "this one has %(count)s with combined_jan_feb = %(combined)s",
+                count=len(item.profile),
+                combined=str(item.combined_jan_feb).lower(),
+            )
         )
     metric = item.effective_metric
     if metric not in _METRICS_BY_KIND[item.kind]:
-        allowed = ", ".join(sorted(_METRICS_BY_KIND[item.kind]))
-        problems.append(f"metric {metric!r} does not apply to a {item.kind} indicator ({allowed})")
+        problems.append(
+            _(
+                "metric %(metric)s does not apply to a %(kind)s indicator (%(allowed)s)",
+                metric=repr(metric),
+                kind=item.kind,
+                allowed=", ".join(sorted(_METRICS_BY_KIND[item.kind])),
+            )
+        )
     if item.profile is not None and item.kind not in SCHEDULED_KINDS:
-        problems.append(f"profile applies to amount and count indicators, not to {item.kind}")
+        problems.append(
+            _(
+                "profile applies to amount and count indicators, not to %(kind)s",
+                kind=item.kind,
+            )
+        )
     problems += _METHOD_CHECKS[item.method](item)
     return problems
 
 
-def _check_rank(item: Item) -> list[str]:
+def _check_rank(item: Item) -> list[Text]:
     if (item.step is None) == (item.step_pct is None):
-        return ["rank needs exactly one of step (points per place) or step_pct (% of the weight)"]
+        return [
+            _("rank needs exactly one of step (points per place) or step_pct (%% of the weight)")
+        ]
     return []
 
 
-def _check_efficacy(item: Item) -> list[str]:
+def _check_efficacy(item: Item) -> list[Text]:
     problems = []
     if item.base + item.span > 1 + 1e-12:
-        problems.append(f"base + span is {item.base + item.span:g}; it must not exceed 1")
+        problems.append(
+            _(
+                "base + span is %(sum)s; it must not exceed 1",
+                sum=f"{item.base + item.span:g}",
+            )
+        )
     if (item.satisfactory is None) != (item.impermissible is None):
-        problems.append("give both satisfactory and impermissible, or neither")
+        problems.append(_("give both satisfactory and impermissible, or neither"))
     elif item.satisfactory is not None and item.satisfactory == item.impermissible:
-        problems.append("satisfactory and impermissible must differ")
+        problems.append(_("satisfactory and impermissible must differ"))
     elif item.satisfactory is not None and item.impermissible is not None:
         better = item.satisfactory < item.impermissible
         if better != item.lower_is_better:
             problems.append(
-                "satisfactory must be the better value: above impermissible when higher is "
-                "better, below it when lower is better"
+                _(
+                    "satisfactory must be the better value: above impermissible when higher is "
+                    "better, below it when lower is better"
+                )
             )
     return problems
 
 
-def _check_attainment(item: Item) -> list[str]:
+def _check_attainment(item: Item) -> list[Text]:
     if item.effective_metric not in ("completion", "value", "growth"):
-        return ["attainment compares the metric with the target: use completion, value or growth"]
+        return [
+            _("attainment compares the metric with the target: use completion, value or growth")
+        ]
     return []
 
 
-def _check_bands(item: Item) -> list[str]:
+def _check_bands(item: Item) -> list[Text]:
     if not item.bands:
-        return ["bands needs a list of [threshold, points] pairs, best first"]
+        return [_("bands needs a list of [threshold, points] pairs, best first")]
     problems = []
-    thresholds = [t for t, _ in item.bands]
+    thresholds = [threshold for threshold, _points in item.bands]
     ordered = sorted(thresholds, reverse=not item.lower_is_better)
     if thresholds != ordered or len(set(thresholds)) != len(thresholds):
-        order = "ascending" if item.lower_is_better else "descending"
-        problems.append(f"band thresholds must be distinct and in {order} order, best first")
+        if item.lower_is_better:
+            problems.append(
+                _("band thresholds must be distinct and in ascending order, best first")
+            )
+        else:
+            problems.append(
+                _("band thresholds must be distinct and in descending order, best first")
+            )
     for threshold, points in item.bands:
         if not 0 <= points <= item.weight:
             problems.append(
-                f"band {threshold:g} gives {points:g} points, outside 0–{item.weight:g}"
+                _(
+                    "band %(threshold)s gives %(points)s points, outside 0–%(weight)s",
+                    threshold=f"{threshold:g}",
+                    points=f"{points:g}",
+                    weight=f"{item.weight:g}",
+                )
             )
     return problems
 
 
-def _check_linear(item: Item) -> list[str]:
+def _check_linear(item: Item) -> list[Text]:
     problems = []
     if item.slope is None or item.reference is None or item.base_points is None:
-        problems.append("linear needs base_points, slope and reference")
+        problems.append(_("linear needs base_points, slope and reference"))
     low = 0.0 if item.min_points is None else item.min_points
     high = item.weight if item.max_points is None else item.max_points
     if not 0 <= low <= high <= item.weight:
         problems.append(
-            f"min_points {low:g} and max_points {high:g} must satisfy 0 ≤ min ≤ max ≤ weight"
+            _(
+                "min_points %(low)s and max_points %(high)s must satisfy 0 ≤ min ≤ max ≤ weight",
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
         )
     if item.base_points is not None and not low <= item.base_points <= high:
-        problems.append(f"base_points {item.base_points:g} is outside {low:g}–{high:g}")
+        problems.append(
+            _(
+                "base_points %(base_points)s is outside %(low)s–%(high)s",
+                base_points=f"{item.base_points:g}",
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
+        )
     return problems
 
 
-def _check_none(item: Item) -> list[str]:
+def _check_none(item: Item) -> list[Text]:
     return []
 
 
@@ -331,26 +408,47 @@ _METHOD_CHECKS = {
 }
 
 
-def _rules_problems(rules: Rules) -> list[str]:
-    problems: list[str] = []
+def _rules_problems(rules: Rules) -> list[Text]:
+    problems: list[Text] = []
     total = sum(item.weight for item in rules.items)
     if abs(total - 100) > _WEIGHT_TOLERANCE:
-        parts = " + ".join(f"{item.code} {item.weight:g}" for item in rules.items)
-        problems.append(f"weights must sum to 100; they sum to {total:g} ({parts})")
+        problems.append(
+            _(
+                "weights must sum to 100; they sum to %(total)s (%(parts)s)",
+                total=f"{total:g}",
+                parts=" + ".join(f"{item.code} {item.weight:g}" for item in rules.items),
+            )
+        )
     codes = [item.code for item in rules.items]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        problems.append(f"item code {code!r} is used twice; give each [[indicator]] its own code")
+        problems.append(
+            _(
+                "item code %(code)s is used twice; give each [[indicator]] its own code",
+                code=repr(code),
+            )
+        )
     by_source: dict[str, Item] = {}
     for item in rules.items:
         first = by_source.setdefault(item.source, item)
         for key in ("kind", "direction", "profile", "combined_jan_feb", "yellow_pp"):
             if getattr(first, key) != getattr(item, key) and item is not first:
                 problems.append(
-                    f"items {first.code!r} and {item.code!r} read indicator {item.source!r} "
-                    f"but disagree on {key}"
+                    _(
+                        "items %(first)s and %(second)s read indicator %(indicator)s "
+                        "but disagree on %(key)s",
+                        first=repr(first.code),
+                        second=repr(item.code),
+                        indicator=repr(item.source),
+                        key=key,
+                    )
                 )
     if rules.tie_break is not None and rules.tie_break not in codes:
-        problems.append(f"tie_break names {rules.tie_break!r}, which is not an item code")
+        problems.append(
+            _(
+                "tie_break names %(code)s, which is not an item code",
+                code=repr(rules.tie_break),
+            )
+        )
     return problems
 
 
@@ -360,11 +458,11 @@ def load_rules(path: str | Path) -> Rules:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise RulesError(f"{path.name}: the rules file does not exist") from None
+        raise RulesError(_("%(file)s: the rules file does not exist", file=path.name)) from None
     except IsADirectoryError:
-        raise RulesError(f"{path.name}: is a folder, not a rules file") from None
+        raise RulesError(_("%(file)s: is a folder, not a rules file", file=path.name)) from None
     except UnicodeDecodeError:
-        raise RulesError(f"{path.name}: the rules file must be UTF-8 text") from None
+        raise RulesError(_("%(file)s: the rules file must be UTF-8 text", file=path.name)) from None
     return parse_rules(text, source=path.name)
 
 
@@ -378,11 +476,15 @@ def load_toml(text: str, *, source: str = "rules") -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{source}: TOML syntax error: {exc}") from None
+        raise RulesError(
+            _("%(source)s: TOML syntax error: %(error)s", source=source, error=str(exc))
+        ) from None
     except RecursionError:
         data = None
     if data is None or too_deep(data):
-        raise RulesError(f"{source}: arrays or tables are nested too deeply") from None
+        raise RulesError(
+            _("%(source)s: arrays or tables are nested too deeply", source=source)
+        ) from None
     return data
 
 
@@ -409,19 +511,179 @@ def rules_from_mapping(data: Mapping[str, Any], *, source: str = "rules") -> Rul
     try:
         return Rules.model_validate(dict(data))
     except ValidationError as exc:
-        details = [_describe(error, data) for error in exc.errors()]
-        raise RulesError(f"{source}: the rules are not valid", details=details) from None
+        details = [line for error in exc.errors() for line in _describe(error)]
+        raise RulesError(
+            _("%(source)s: the rules are not valid", source=source), details=details
+        ) from None
 
 
-def _describe(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+#: The template of a problem with the key it is about (`indicator[2].weight: ...`).
+KEYED = "%(key)s: %(problem)s"
+
+
+def _describe(error: Mapping[str, Any]) -> list[Text | str]:
+    """One pydantic error as details: one per problem, each with its key."""
     loc = [part for part in error["loc"] if not _is_type_tag(part)]
     key = _key_path(loc)
+    problems = _problems(error, loc)
+    if not key:
+        return list(problems)
+    return [_("%(key)s: %(problem)s", key=key, problem=problem) for problem in problems]
+
+
+def _problems(error: Mapping[str, Any], loc: list[object]) -> list[Text | str]:
+    """The problems of one error: ours as we wrote them, pydantic's own as engine text (its
+    message where we do not know the error)."""
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind == "value_error":
+        raised = context.get("error")
+        if isinstance(raised, Problems):
+            return list(raised.problems)
+        if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Text):
+            return [raised.args[0]]
+    if kind == "extra_forbidden":
+        close = _suggestion(loc)
+        if close is None:
+            return [_("unknown key")]
+        return [_("unknown key (did you mean %(suggestion)s?)", suggestion=repr(close))]
+    if kind == "missing":
+        return [_("is required")]
     message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key" + _suggestion(loc)
-    elif error["type"] == "missing":
-        message = "is required"
-    return f"{key}: {message}" if key else message
+    text = _pydantic_text(kind, context)
+    # Only where it says exactly what pydantic says: the English stays as it has always been.
+    return [text if text is not None and str(text) == message else message]
+
+
+def _number(value: object) -> str:
+    """A bound as pydantic writes it: 0 for 0.0, 0.5 for 0.5."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _pydantic_text(kind: str, context: Mapping[str, Any]) -> Text | None:
+    """Pydantic's message for the errors rules can produce, as engine text."""
+    fixed = {
+        "float_parsing": _("Input should be a valid number, unable to parse string as a number"),
+        "float_type": _("Input should be a valid number"),
+        "int_parsing": _("Input should be a valid integer, unable to parse string as an integer"),
+        "int_type": _("Input should be a valid integer"),
+        "int_from_float": _("Input should be a valid integer, got a number with a fractional part"),
+        "bool_parsing": _("Input should be a valid boolean, unable to interpret input"),
+        "bool_type": _("Input should be a valid boolean"),
+        "string_type": _("Input should be a valid string"),
+        "list_type": _("Input should be a valid list"),
+        "tuple_type": _("Input should be a valid tuple"),
+        "dict_type": _("Input should be a valid dictionary"),
+        "finite_number": _("Input should be a finite number"),
+    }
+    if kind in fixed:
+        return fixed[kind]
+    if kind == "greater_than":
+        return _("Input should be greater than %(bound)s", bound=_number(context.get("gt")))
+    if kind == "greater_than_equal":
+        return _(
+            "Input should be greater than or equal to %(bound)s", bound=_number(context.get("ge"))
+        )
+    if kind == "less_than":
+        return _("Input should be less than %(bound)s", bound=_number(context.get("lt")))
+    if kind == "less_than_equal":
+        return _(
+            "Input should be less than or equal to %(bound)s", bound=_number(context.get("le"))
+        )
+    if kind == "model_type":
+        return _(
+            "Input should be a valid dictionary or instance of %(name)s",
+            name=context.get("class_name"),
+        )
+    if kind == "string_too_short":
+        length = context.get("min_length")
+        if length == 1:
+            return _("String should have at least %(length)s character", length=length)
+        return _("String should have at least %(length)s characters", length=length)
+    if kind in ("too_short", "too_long"):
+        return _length_text(kind, context)
+    if kind == "literal_error":
+        return _literal_text(str(context.get("expected", "")))
+    return None
+
+
+def _length_text(kind: str, context: Mapping[str, Any]) -> Text | None:
+    field_type = context.get("field_type")
+    actual = context.get("actual_length")
+    if kind == "too_short":
+        length = context.get("min_length")
+        one = length == 1
+        if field_type == "List":
+            if one:
+                return _(
+                    "List should have at least %(length)s item after validation, not %(actual)s",
+                    length=length,
+                    actual=actual,
+                )
+            return _(
+                "List should have at least %(length)s items after validation, not %(actual)s",
+                length=length,
+                actual=actual,
+            )
+        if field_type == "Tuple":
+            if one:
+                return _(
+                    "Tuple should have at least %(length)s item after validation, not %(actual)s",
+                    length=length,
+                    actual=actual,
+                )
+            return _(
+                "Tuple should have at least %(length)s items after validation, not %(actual)s",
+                length=length,
+                actual=actual,
+            )
+        return None
+    length = context.get("max_length")
+    one = length == 1
+    if field_type == "List":
+        if one:
+            return _(
+                "List should have at most %(length)s item after validation, not %(actual)s",
+                length=length,
+                actual=actual,
+            )
+        return _(
+            "List should have at most %(length)s items after validation, not %(actual)s",
+            length=length,
+            actual=actual,
+        )
+    if field_type == "Tuple":
+        if one:
+            return _(
+                "Tuple should have at most %(length)s item after validation, not %(actual)s",
+                length=length,
+                actual=actual,
+            )
+        return _(
+            "Tuple should have at most %(length)s items after validation, not %(actual)s",
+            length=length,
+            actual=actual,
+        )
+    return None
+
+
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _literal_text(expected: str) -> Text | None:
+    """`Input should be 'a', 'b' or 'c'`, with the values kept and the words translatable."""
+    choices = _QUOTED.findall(expected)
+    if len(choices) == 1:
+        return _("Input should be %(choice)s", choice=choices[0])
+    if len(choices) > 1:
+        return _(
+            "Input should be %(choices)s or %(last)s",
+            choices=", ".join(choices[:-1]),
+            last=choices[-1],
+        )
+    return None
 
 
 def _is_type_tag(part: object) -> bool:
@@ -440,9 +702,10 @@ def _key_path(loc: list[object]) -> str:
     return text
 
 
-def _suggestion(loc: list[object]) -> str:
+def _suggestion(loc: list[object]) -> str | None:
+    """The known key closest to an unknown one, if any is close."""
     if not loc or not isinstance(loc[-1], str):
-        return ""
+        return None
     model: type[BaseModel] = Item if "indicator" in loc[:-1] else Rules
     for section, sub in (
         ("thresholds", Thresholds),
@@ -454,4 +717,4 @@ def _suggestion(loc: list[object]) -> str:
             model = sub
     known = [field.alias or name for name, field in model.model_fields.items()]
     close = difflib.get_close_matches(loc[-1], known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None

@@ -30,13 +30,19 @@ class Text(str):
 
     def __new__(cls, template: str, values: dict[str, Any] | None = None) -> Text:
         values = dict(values or {})
-        self = super().__new__(cls, template % values if values else template)
+        # Without values (a message with no placeholder, or a template being declared) only
+        # `%%` is written, as the % it stands for.
+        self = super().__new__(cls, template % values if values else _percent(template))
         self.template = template
         self.values = values
         return self
 
     def __reduce__(self):  # pickles (multiprocessing) as what it is
         return (Text, (self.template, self.values))
+
+
+def _percent(template: str) -> str:
+    return template.replace("%%", "%")
 
 
 def _(template: str, /, **values: Any) -> Text:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,7 @@ from saima.engine.checks import CheckConfig
 from saima.engine.errors import DataError
 from saima.engine.rules import check_profile
 from saima.org.models import BilingualName, Unit
+from saima.web.engine_text import say, say_error
 
 FIGURE = {"max_digits": 20, "decimal_places": 6}
 
@@ -28,18 +30,21 @@ def validate_profile(value: object) -> None:
     try:
         check_profile([float(v) for v in value])
     except ValueError as exc:
-        raise ValidationError(_("The profile %(problem)s.") % {"problem": exc}) from exc
+        raise ValidationError(
+            _("The profile %(problem)s.") % {"problem": say(exc.args[0])}
+        ) from exc
 
 
 def check_config(settings: object) -> CheckConfig:
     """The engine's CheckConfig for an indicator's stored check settings."""
     if not isinstance(settings, dict):
-        raise DataError("check settings must be a mapping")
+        raise DataError(gettext("check settings must be a mapping"))
     known = {f.name for f in dataclass_fields(CheckConfig)}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise DataError(
-            f"unknown check settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            gettext("unknown check settings: %(unknown)s (known: %(known)s)")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
         )
     try:
         return CheckConfig(**settings)
@@ -52,7 +57,8 @@ def validate_check_settings(value: object) -> None:
         check_config(value or {})
     except DataError as exc:
         raise ValidationError(
-            _("The check settings are not valid: %(problem)s") % {"problem": exc}
+            _("The check settings are not valid: %(problem)s")
+            % {"problem": "; ".join(say_error(exc))}
         ) from exc
 
 

@@ -29,6 +29,7 @@ from saima.races.pages import readable_race
 from saima.races.rules import parse_toml
 from saima.races.selectors import visible_races
 from saima.races.services import check_code_free
+from saima.web.engine_text import say, say_all
 
 router = Router(tags=["races"])
 
@@ -136,7 +137,7 @@ def _parsed(payload: DefinitionIn | DefinitionChangeIn) -> dict[str, Any] | None
     try:
         return _rules_of(payload)
     except RulesError as exc:
-        raise ValidationError({"rules": exc.details or [str(exc.args[0])]}) from None
+        raise ValidationError({"rules": say_all(exc.details) or [say(exc.args[0])]}) from None
 
 
 def _save(
@@ -152,7 +153,7 @@ def _save(
             raise RulesError(_("The rules cannot be stored"), details=problems)
         return services.definition_save(access, race=race, rules=rules, **fields)
     except RulesError as exc:
-        raise ValidationError({"rules": exc.details or [str(exc.args[0])]}) from None
+        raise ValidationError({"rules": say_all(exc.details) or [say(exc.args[0])]}) from None
 
 
 def _office_race(access: Access, code: str) -> RaceDefinition:
@@ -179,7 +180,7 @@ def get_definition_toml(request, code: Code):
     try:
         text = services.race_toml(race)
     except RulesError as exc:
-        raise ValidationError({"rules": exc.details or [str(exc.args[0])]}) from None
+        raise ValidationError({"rules": say_all(exc.details) or [say(exc.args[0])]}) from None
     response = HttpResponse(text, content_type="application/toml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{race.code}.toml"'
     return response

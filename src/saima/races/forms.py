@@ -21,11 +21,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from saima.engine.rules import too_deep
+from saima.engine.rules import KEYED, too_deep
+from saima.engine.text import Text
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup
 from saima.races.models import Rhythm
 from saima.races.services import check_code_free
+from saima.web.engine_text import say
 
 #: Largest rules file (or pasted text) the pages and the API take.
 MAX_TOML_BYTES = 1024 * 1024
@@ -483,10 +485,11 @@ def item_initial(rules: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def place_problems(
-    details: Iterable[str], header: RulesHeaderForm, rows: list[ItemForm]
+    details: Iterable[Text | str], header: RulesHeaderForm, rows: list[ItemForm]
 ) -> list[str]:
     """Add each `indicator[2].weight: ...` to row 2, each `flags.red: ...` to its header field;
-    return the problems that belong to no field (shown at the top)."""
+    return the problems that belong to no field (shown at the top). All in the reader's
+    language."""
     left: list[str] = []
     for problem in details:
         item = _ITEM_PROBLEM.match(problem)
@@ -495,17 +498,24 @@ def place_problems(
             field = {"data": "indicator"}.get(key or "", key)
             if field not in form.fields:
                 field = "parameters" if key else None
-            form.add_error(field, item.group(3))
+            form.add_error(field, _keyed_problem(problem, item.group(3)))
             continue
         top = _KEY_PROBLEM.match(problem)
         if top:
             table, key = top.group(1), top.group(2)
             field = HEADER_KEYS.get((table, key) if key else (None, table))
             if field is not None:
-                header.add_error(field, top.group(3))
+                header.add_error(field, _keyed_problem(problem, top.group(3)))
                 continue
-        left.append(problem)
+        left.append(say(problem))
     return left
+
+
+def _keyed_problem(detail: Text | str, english: str) -> str:
+    """The problem of a `key: problem` detail, in the reader's language."""
+    if isinstance(detail, Text) and detail.template == KEYED:
+        return say(detail.values["problem"])
+    return say(english)
 
 
 # --- TOML files --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from saima.engine import EngineError
 from saima.org.access import Access
 from saima.races.models import Publication, RaceDefinition
 from saima.races.selectors import visible_races
+from saima.web.engine_text import say_error
 from saima.web.periods import BadPeriod
 
 
@@ -64,6 +65,6 @@ def error_messages(exc: Exception) -> list[str]:
     """The lines to show for a refused write: a ValidationError's messages, or an engine error's
     message and details."""
     if isinstance(exc, EngineError):
-        return [str(exc.args[0]), *exc.details]
+        return say_error(exc)
     messages = getattr(exc, "messages", None)
     return [str(m) for m in messages] if messages else [str(exc)]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
+from saima.web.engine_text import say
 
 FLAGS = {"red": gettext_lazy("red flag"), "yellow": gettext_lazy("yellow flag")}
 REASONS = {
@@ -94,7 +95,7 @@ def standings_groups(
         change_text, change_words = arrow(row.get("rank_change"))
         notes = []
         if row.get("status") and row["status"] != "ranked":
-            notes.append(_("not ranked: %(reason)s") % {"reason": row["status"]})
+            notes.append(_("not ranked: %(reason)s") % {"reason": say(row["status"])})
         if row.get("veto"):
             notes.append(_("veto"))
         if row.get("progress_award"):
@@ -137,6 +138,7 @@ def explanation_rows(
             {
                 **row,
                 "name": names.item(row["item"], row.get("indicator")),
+                "note_text": say(row.get("note")),
                 "metric_text": METRICS.get(row.get("metric"), row.get("metric")),
                 "method_text": METHODS.get(row.get("method"), row.get("method")),
                 "value_text": number(row.get("metric_value"), 2),

@@ -37,6 +37,7 @@ from saima.races import evidence as evidence_files
 from saima.races.models import Adjustment, ManualScore, RaceDefinition
 from saima.races.selectors import adjustment_window, race_periods, race_units
 from saima.tabular import InputError, read_table
+from saima.web.engine_text import say_problems
 
 #: Largest number of points one register entry may carry, either way.
 MAX_POINTS = Decimal(100)
@@ -606,14 +607,14 @@ def scores_from_file(uploaded_file) -> list[ScoreRow]:
         try:
             check_workbook_bytes(data, file=name)
         except InputError as exc:
-            raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+            raise ValidationError({"file": say_problems(exc.problems)}) from None
     with tempfile.TemporaryDirectory(prefix="saima-scores-") as folder:
         path = Path(folder) / f"scores{ending}"
         path.write_bytes(data)
         try:
             table = read_table(path, SCORE_COLUMNS, label=name)
         except InputError as exc:
-            raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+            raise ValidationError({"file": say_problems(exc.problems)}) from None
         except Exception:  # a damaged workbook may raise nearly anything inside openpyxl
             raise ValidationError(
                 {"file": [_("%(name)s cannot be read; save it again and retry.") % {"name": name}]}

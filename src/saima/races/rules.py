@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import tomli_w
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from saima.engine import Rules, RulesError, rules_from_mapping
@@ -49,7 +50,10 @@ def effective_mapping(stored: Mapping[str, Any]) -> dict[str, Any]:
         key = "data" if item.get("data") else "code"
         indicator = indicators.get(source)
         if indicator is None:
-            problems.append(f"indicator[{position}].{key}: {source!r} is not an indicator in Saima")
+            problems.append(
+                f"indicator[{position}].{key}: "
+                + _("%(code)s is not an indicator in Saima") % {"code": repr(source)}
+            )
             completed.append(item)
             continue
         item = dict(item)
@@ -57,8 +61,9 @@ def effective_mapping(stored: Mapping[str, Any]) -> dict[str, Any]:
             ours = getattr(indicator, field)
             if field in item and item[field] != ours:
                 problems.append(
-                    f"indicator[{position}].{field}: the rules say {item[field]!r}, "
-                    f"but indicator {source!r} is {ours!r} in Saima"
+                    f"indicator[{position}].{field}: "
+                    + _("the rules say %(theirs)s, but indicator %(code)s is %(ours)s in Saima")
+                    % {"theirs": repr(item[field]), "code": repr(source), "ours": repr(ours)}
                 )
             item[field] = ours
         if "profile" not in item and indicator.profile:
@@ -69,14 +74,14 @@ def effective_mapping(stored: Mapping[str, Any]) -> dict[str, Any]:
             item["yellow_pp"] = indicator.yellow_pp
         completed.append(item)
     if problems:
-        raise RulesError("the rules do not match Saima's indicators", details=problems)
+        raise RulesError(_("the rules do not match Saima's indicators"), details=problems)
     mapping["indicator"] = completed
     return mapping
 
 
-def check_rules(stored: Mapping[str, Any], *, source: str = "rules") -> Rules:
+def check_rules(stored: Mapping[str, Any], *, source: str | None = None) -> Rules:
     """The engine's Rules for a stored mapping, or RulesError naming each problem by its key."""
-    rules = rules_from_mapping(effective_mapping(stored), source=source)
+    rules = rules_from_mapping(effective_mapping(stored), source=source or _("rules"))
     return rules
 
 

@@ -28,6 +28,7 @@ from saima.races import followup
 from saima.races.models import Objection, Publication, RaceDefinition
 from saima.races.rules import check_rules, effective_mapping, to_toml
 from saima.races.selectors import RaceInputs, is_race_period, race_inputs, race_periods
+from saima.web.engine_text import say
 from saima.web.requests import whole_number
 
 #: Words of the races' addresses that a race code would shadow (pages whose own address needs
@@ -195,7 +196,7 @@ def read_race_period(race: RaceDefinition, text: str) -> Period:
     try:
         period = parse_period(text)
     except PeriodError as exc:
-        raise ValidationError({"period": [str(exc)]}) from None
+        raise ValidationError({"period": [say(exc.args[0])]}) from None
     if period.year != race.year:
         raise ValidationError(
             {

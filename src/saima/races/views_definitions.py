@@ -22,10 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from saima.engine import RulesError
 from saima.metrics.models import Indicator
 from saima.org.access import Access, access_of, require_office
-from saima.races import forms, services
+from saima.races import forms, present, services
 from saima.races.models import RaceDefinition
 from saima.races.pages import race_page
 from saima.races.rules import parse_toml, to_toml
+from saima.web.engine_text import say, say_error
 from saima.web.requests import whole_number
 
 ITEMS = "items"
@@ -60,8 +61,8 @@ def _refused(exc: Exception, *, race_form=None, header=None, rows=()) -> list[st
     """Spread a refusal over the forms; return what belongs to no field (shown at the top)."""
     if isinstance(exc, RulesError):
         if header is None:
-            return [str(exc.args[0]), *exc.details]
-        return [str(exc.args[0]), *forms.place_problems(exc.details, header, list(rows))]
+            return say_error(exc)
+        return [say(exc.args[0]), *forms.place_problems(exc.details, header, list(rows))]
     assert isinstance(exc, ValidationError)
     if not hasattr(exc, "error_dict"):
         return [str(m) for m in exc.messages]
@@ -289,15 +290,40 @@ def _item_rows(race: RaceDefinition, rules) -> list[dict[str, Any]]:
                 "name": item.get("name", ""),
                 "indicator": None if manual else indicators.get(str(item.get("data") or code)),
                 "manual": manual,
-                "metric": item.get("metric")
-                or (engine_item.effective_metric if engine_item and not manual else ""),
+                "metric": _label(
+                    present.METRICS,
+                    item.get("metric")
+                    or (engine_item.effective_metric if engine_item and not manual else ""),
+                ),
                 "metric_is_default": "metric" not in item,
                 "weight": item.get("weight"),
-                "method": item.get("method"),
+                "method": _label(present.METHODS, item.get("method")),
                 "parameters": forms.inline_table(parameters),
             }
         )
     return rows
+
+
+def _label(labels, code: Any) -> str:
+    """A code of the rules in the reader's words, with the code itself (which TOML uses)."""
+    if not code:
+        return ""
+    label = labels.get(code)
+    return f"{label} ({code})" if label is not None and str(label) != code else str(code)
+
+
+def _header_labels(rules) -> dict[str, str]:
+    """The header's coded choices in the reader's words, as the editor offers them."""
+    if rules is None:
+        return {}
+    fields = forms.RulesHeaderForm.base_fields
+    chosen = {
+        "missing_policy": rules.missing.policy,
+        "flags_red_when": rules.flags.red_when,
+        "flags_yellow_when": rules.flags.yellow_when,
+        "flags_veto": rules.flags.veto,
+    }
+    return {name: _label(dict(fields[name].choices), code) for name, code in chosen.items()}
 
 
 @race_page
@@ -310,7 +336,7 @@ def definition(request, code: str):
     try:
         rules = services.race_rules(race)
     except RulesError as exc:
-        rules, problems = None, [str(exc.args[0]), *exc.details]
+        rules, problems = None, say_error(exc)
     try:
         toml = services.race_toml(race)
     except RulesError:
@@ -323,6 +349,7 @@ def definition(request, code: str):
         "rules": rules,
         "problems": problems,
         "items": _item_rows(race, rules),
+        "labels": _header_labels(rules),
         "toml": toml,
         "history": history[:50],
     }

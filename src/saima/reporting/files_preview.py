@@ -24,6 +24,7 @@ from saima.reporting import calendar, checking
 from saima.reporting.files_rows import FigureRow, figure_row
 from saima.reporting.models import Submission
 from saima.reporting.services import REPORTER_EDITABLE
+from saima.web.engine_text import say
 
 NEW = "new"
 CHANGED = "changed"
@@ -110,11 +111,11 @@ def _with_findings(changes: list[Change]) -> list[Change]:
     result = []
     for change in changes:
         found = by_key.get(change.row.key, []) if change.status in (NEW, CHANGED) else []
-        blocking = [f.message for f in found if f.blocking]
+        blocking = [say(f.message) for f in found if f.blocking]
         if blocking:
             change = replace(change, status=REFUSED, reason=" ".join(blocking))
         else:
-            notes = tuple(f.message for f in found if f.needs_acknowledgement)
+            notes = tuple(say(f.message) for f in found if f.needs_acknowledgement)
             change = replace(change, warnings=notes)
         result.append(change)
     return result

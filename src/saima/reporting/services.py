@@ -49,6 +49,7 @@ from saima.reporting.models import (
     ReportingPeriod,
     Submission,
 )
+from saima.web.engine_text import say
 
 Status = Submission.Status
 #: States in which the unit's reporter may change figures.
@@ -335,7 +336,7 @@ def _figures_save(*, access, user, rows, source, expected, acknowledged, reason,
     blocking_keys = {item.row.key for item in changed}
     for finding in findings:
         if finding.blocking and finding.key in blocking_keys:
-            errors[seen[finding.key]].append(finding.message)
+            errors[seen[finding.key]].append(say(finding.message))
     if errors:
         raise FiguresRefused(errors)
 
@@ -545,11 +546,11 @@ def submit_problems(unit: Unit, year: int, month: int) -> list[str]:
     ]
     for finding in checking.findings_for_unit(unit, year, month):
         if finding.blocking:
-            problems.append(f"{finding.indicator_name}: {finding.message}")
+            problems.append(f"{finding.indicator_name}: {say(finding.message)}")
         elif finding.needs_acknowledgement and not finding.acknowledged:
             problems.append(
                 _("%(indicator)s: %(message)s — explain it with a comment before submitting.")
-                % {"indicator": finding.indicator_name, "message": finding.message}
+                % {"indicator": finding.indicator_name, "message": say(finding.message)}
             )
     return problems
 

@@ -34,6 +34,7 @@ from saima.reporting.files_preview import (
 from saima.reporting.files_safety import MAX_UPLOAD_BYTES, too_large_message
 from saima.reporting.files_template import Current, period_key
 from saima.tabular import InputError, Problem
+from saima.web.engine_text import say_problems
 from saima.web.requests import declared_length
 
 logger = logging.getLogger(__name__)
@@ -287,7 +288,8 @@ class _Flow:
 
 
 def _problem_lines(problems: list[Problem]) -> list[str]:
-    return [str(p) for p in problems]
+    """The problems of a file, each with its place, in the reader's language."""
+    return say_problems(problems)
 
 
 def _row_errors(rows, row_errors: dict[int, list[str]]) -> list[str]:

@@ -8,7 +8,7 @@ Excel in China (UTF-8 BOM CSV, or XLSX) and cannot smuggle formulas.
 from __future__ import annotations
 
 from saima.tabular._parse import parse_bool, parse_number
-from saima.tabular._problems import InputError, Problem
+from saima.tabular._problems import InputError, Problem, more_problems
 from saima.tabular._read import read_table
 from saima.tabular._schema import Column, Table
 from saima.tabular._write import write_table
@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "Problem",
     "Table",
+    "more_problems",
     "parse_bool",
     "parse_number",
     "read_table",

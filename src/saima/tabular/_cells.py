@@ -8,19 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from saima.engine.text import _
 from saima.tabular._parse import is_no_figure, normalise, parse_bool, parse_number
 from saima.tabular._sheet import ExcelError, Formula
-
-# User-facing text (kept together so it can be wrapped for translation later).
-_BLANK = "is blank"
-_NO_FIGURE = "{!r} means no figure, but this column needs one"
-_DATE = "{!r} is a date, not a number"
-_BOOL_NOT_NUMBER = "{} is a yes/no value, not a number"
-_NOT_WHOLE = "{!r} is not a whole number"
-_NOT_BOOL = "{!r} is not yes/no (use 是/否, yes/no, true/false, 1/0, √/×)"
-_FORMULA = "{!r} is a formula with no computed value; save the file in Excel or paste values"
-_NOT_FINITE = "{!r} is not a finite number"
-_EXCEL_ERROR = "holds the Excel error {}; fix the formula or enter the value"
 
 _MAX_EXACT_INT = 2**53
 
@@ -70,9 +60,17 @@ def _float_text(value: float) -> str:
 def _reject_markers(raw: object) -> None:
     """Formulas without values and Excel error values are wrong in any column."""
     if isinstance(raw, Formula):
-        raise CellProblem(_FORMULA.format(raw.text))
+        raise CellProblem(
+            _(
+                "%(cell)s is a formula with no computed value; save the file in Excel or "
+                "paste values",
+                cell=repr(raw.text),
+            )
+        )
     if isinstance(raw, ExcelError):
-        raise CellProblem(_EXCEL_ERROR.format(raw.code))
+        raise CellProblem(
+            _("holds the Excel error %(error)s; fix the formula or enter the value", error=raw.code)
+        )
 
 
 def to_text(raw: object, *, allow_blank: bool) -> str | None:
@@ -81,7 +79,7 @@ def to_text(raw: object, *, allow_blank: bool) -> str | None:
     text = display(raw)
     if text == "":
         if not allow_blank:
-            raise CellProblem(_BLANK)
+            raise CellProblem(_("is blank"))
         return None
     return text
 
@@ -90,25 +88,32 @@ def to_number(raw: object, *, allow_blank: bool) -> float | None:
     """A number cell: workbook numbers as stored, text through parse_number."""
     _reject_markers(raw)
     if isinstance(raw, bool):
-        raise CellProblem(_BOOL_NOT_NUMBER.format(display(raw)))
+        raise CellProblem(_("%(cell)s is a yes/no value, not a number", cell=display(raw)))
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
-        raise CellProblem(_DATE.format(display(raw)))
+        raise CellProblem(_("%(cell)s is a date, not a number", cell=repr(display(raw))))
     if isinstance(raw, int | float):
         return _finite(float(raw), raw)
     text = "" if raw is None else str(raw)
     try:
         value = parse_number(text)
     except ValueError as exc:
-        raise CellProblem(str(exc)) from None
+        raise CellProblem(exc.args[0]) from None
     if value is None and not allow_blank:
-        raise CellProblem(_NO_FIGURE.format(normalise(text)) if is_no_figure(text) else _BLANK)
+        if is_no_figure(text):
+            raise CellProblem(
+                _(
+                    "%(cell)s means no figure, but this column needs one",
+                    cell=repr(normalise(text)),
+                )
+            )
+        raise CellProblem(_("is blank"))
     return value
 
 
 def _finite(value: float, raw: object) -> float:
     """Workbooks cannot hold NaN or infinity, but a generated file might."""
     if not math.isfinite(value):
-        raise CellProblem(_NOT_FINITE.format(display(raw)))
+        raise CellProblem(_("%(cell)s is not a finite number", cell=repr(display(raw))))
     return value
 
 
@@ -118,7 +123,7 @@ def to_int(raw: object, *, allow_blank: bool) -> int | None:
     if value is None:
         return None
     if not value.is_integer() or abs(value) > _MAX_EXACT_INT:
-        raise CellProblem(_NOT_WHOLE.format(display(raw)))
+        raise CellProblem(_("%(cell)s is not a whole number", cell=repr(display(raw))))
     return int(value)
 
 
@@ -133,5 +138,10 @@ def to_bool(raw: object) -> bool:
         try:
             return parse_bool(raw or "")
         except ValueError as exc:
-            raise CellProblem(str(exc)) from None
-    raise CellProblem(_NOT_BOOL.format(display(raw)))
+            raise CellProblem(exc.args[0]) from None
+    raise CellProblem(
+        _(
+            "%(cell)s is not yes/no (use 是/否, yes/no, true/false, 1/0, √/×)",
+            cell=repr(display(raw)),
+        )
+    )

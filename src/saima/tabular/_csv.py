@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from saima.engine.text import Text, _
 from saima.tabular._sheet import RawRow, RawSheet
-
-# User-facing text (kept together so it can be wrapped for translation later).
-_BROKEN = "cannot be read as CSV ({})"
 
 _DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 10
@@ -19,7 +17,7 @@ ESCAPE_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 class CsvProblem(ValueError):
     """The text is not CSV we can read; carries the record number where it broke."""
 
-    def __init__(self, message: str, row: int | None) -> None:
+    def __init__(self, message: Text, row: int | None) -> None:
         super().__init__(message)
         self.row = row
 
@@ -48,7 +46,9 @@ def read_csv_text(text: str) -> RawSheet:
         for number, record in enumerate(reader, start=1):
             rows.append((number, [unescape(cell) for cell in record]))
     except csv.Error as exc:
-        raise CsvProblem(_BROKEN.format(exc), len(rows) + 1) from None
+        raise CsvProblem(
+            _("cannot be read as CSV (%(error)s)", error=str(exc)), len(rows) + 1
+        ) from None
     return RawSheet(sheet=None, rows=rows, is_workbook=False)
 
 

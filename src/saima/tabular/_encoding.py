@@ -13,13 +13,7 @@ from functools import cache
 
 from charset_normalizer import from_bytes
 
-# User-facing text (kept together so it can be wrapped for translation later).
-_UTF16 = (
-    'is saved as UTF-16 (Excel\'s "Unicode Text"), which is not supported; '
-    'save it as "CSV UTF-8" or as CSV (GBK)'
-)
-_LOOKS_LIKE = "looks like {} text, which is not supported; save the file as UTF-8 or GBK"
-_UNKNOWN = "is not UTF-8 or GBK text; save the file as UTF-8 or GBK"
+from saima.engine.text import Text, _
 
 _CHINESE = frozenset({"utf_8", "ascii", "gb18030", "gbk", "gb2312", "hz"})
 _FRIENDLY = {
@@ -55,7 +49,12 @@ class EncodingProblem(ValueError):
 def decode(data: bytes) -> str:
     """Decode CSV bytes strictly as UTF-8 (BOM optional), then GB18030; else explain."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:_SAMPLE]):
-        raise EncodingProblem(_UTF16)
+        raise EncodingProblem(
+            _(
+                'is saved as UTF-16 (Excel\'s "Unicode Text"), which is not supported; '
+                'save it as "CSV UTF-8" or as CSV (GBK)'
+            )
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,7 +65,7 @@ def decode(data: bytes) -> str:
         raise EncodingProblem(_unsupported(data)) from None
     guess = _confident_guess(data)
     if guess is not None and guess not in _CHINESE and not _looks_chinese(text):
-        raise EncodingProblem(_LOOKS_LIKE.format(_friendly(guess)))
+        raise EncodingProblem(_looks_like(guess))
     return text
 
 
@@ -75,10 +74,19 @@ def _looks_utf16(sample: bytes) -> bool:
     return len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample)
 
 
-def _unsupported(data: bytes) -> str:
+def _unsupported(data: bytes) -> Text:
     """The message for bytes that are neither UTF-8 nor GB18030."""
     guess = _guess(data)
-    return _UNKNOWN if guess is None else _LOOKS_LIKE.format(_friendly(guess))
+    if guess is None:
+        return _("is not UTF-8 or GBK text; save the file as UTF-8 or GBK")
+    return _looks_like(guess)
+
+
+def _looks_like(guess: str) -> Text:
+    return _(
+        "looks like %(encoding)s text, which is not supported; save the file as UTF-8 or GBK",
+        encoding=_friendly(guess),
+    )
 
 
 def _guess(data: bytes) -> str | None:

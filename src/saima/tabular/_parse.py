@@ -11,10 +11,7 @@ import math
 import re
 import unicodedata
 
-# User-facing text (kept together so it can be wrapped for translation later).
-_NOT_A_NUMBER = "{!r} is not a number"
-_NOT_FINITE = "{!r} is not a finite number"
-_NOT_A_BOOL = "{!r} is not yes/no (use 是/否, yes/no, true/false, 1/0, √/×)"
+from saima.engine.text import _
 
 _NO_FIGURE = frozenset({"-", "—", "–", "/", "--", "——"})
 """Statistical tables write these for "no figure"; they read as blank."""
@@ -58,12 +55,12 @@ def parse_number(text: str) -> float | None:
     if clean == "" or clean in _NO_FIGURE:
         return None
     if clean.casefold() in _NOT_FINITE_WORDS:
-        raise ValueError(_NOT_FINITE.format(text))
+        raise ValueError(_("%(cell)s is not a finite number", cell=repr(text)))
     value = _signed(clean)
     if value is None:
-        raise ValueError(_NOT_A_NUMBER.format(text))
+        raise ValueError(_("%(cell)s is not a number", cell=repr(text)))
     if not math.isfinite(value):
-        raise ValueError(_NOT_FINITE.format(text))
+        raise ValueError(_("%(cell)s is not a finite number", cell=repr(text)))
     return value
 
 
@@ -99,4 +96,6 @@ def parse_bool(text: str) -> bool:
         return False
     if clean in _TRUE:
         return True
-    raise ValueError(_NOT_A_BOOL.format(text))
+    raise ValueError(
+        _("%(cell)s is not yes/no (use 是/否, yes/no, true/false, 1/0, √/×)", cell=repr(text))
+    )

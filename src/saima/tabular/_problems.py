@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# User-facing text (kept together so it can be wrapped for translation later).
-_SHEET = "sheet {}"
-_ROW = "row {}"
-_COLUMN = "column {}"
-_MORE = "... and {} more problems"
-_MORE_ONE = "... and 1 more problem"
+from saima.engine.text import Text, _
 
 MAX_SHOWN = 20
 """How many problems `str(InputError)` lists before summarising the rest."""
@@ -24,21 +19,28 @@ class Problem:
     """One thing wrong with an input file, located as precisely as we know."""
 
     file: str
-    message: str
+    message: Text | str
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
 
-    def __str__(self) -> str:
-        """Render "file, sheet S, row R, column C: message", leaving out unknown parts."""
-        parts = [self.file]
+    def place(self) -> list[Text | str]:
+        """The parts of the place: the file, then sheet S, row R, column C where known."""
+        parts: list[Text | str] = [self.file]
         if self.sheet is not None:
-            parts.append(_SHEET.format(self.sheet))
+            parts.append(_("sheet %(sheet)s", sheet=self.sheet))
         if self.row is not None:
-            parts.append(_ROW.format(self.row))
+            parts.append(_("row %(row)s", row=self.row))
         if self.column is not None:
-            parts.append(_COLUMN.format(self.column))
-        return f"{', '.join(parts)}: {self.message}"
+            parts.append(_("column %(column)s", column=self.column))
+        return parts
+
+    def text(self) -> Text:
+        """ "file, sheet S, row R, column C: message", leaving out unknown parts."""
+        return _("%(place)s: %(message)s", place=", ".join(self.place()), message=self.message)
+
+    def __str__(self) -> str:
+        return str.__str__(self.text())
 
 
 class InputError(Exception):
@@ -54,9 +56,16 @@ class InputError(Exception):
     def __str__(self) -> str:
         """One problem per line, capped so a broken file does not flood the terminal."""
         lines = [str(p) for p in self.problems[:MAX_SHOWN]]
-        hidden = len(self.problems) - MAX_SHOWN
-        if hidden == 1:
-            lines.append(_MORE_ONE)
-        elif hidden > 1:
-            lines.append(_MORE.format(hidden))
+        more = more_problems(len(self.problems) - MAX_SHOWN)
+        if more is not None:
+            lines.append(more)
         return "\n".join(lines)
+
+
+def more_problems(hidden: int) -> Text | None:
+    """The line that stands for `hidden` problems not shown; None for none."""
+    if hidden == 1:
+        return _("... and 1 more problem")
+    if hidden > 1:
+        return _("... and %(count)s more problems", count=hidden)
+    return None

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from openpyxl.utils import get_column_letter
 
+from saima.engine.text import Text, _
 from saima.tabular._cells import CellProblem, display, is_blank, to_bool, to_int, to_number
 from saima.tabular._cells import to_text as _to_text
 from saima.tabular._csv import CsvProblem, read_csv_text
@@ -25,23 +26,6 @@ from saima.tabular._schema import NOT_APPLICABLE_SUFFIX, ROW, Column, Table, col
 from saima.tabular._schema import header_key as _key
 from saima.tabular._sheet import Formula, RawRow, RawSheet
 from saima.tabular._xlsx import WorkbookProblem, read_xlsx
-
-# User-facing text (kept together so it can be wrapped for translation later).
-_MISSING_FILE = "does not exist"
-_DIRECTORY = "is a folder, not a file"
-_UNREADABLE = "cannot be read ({})"
-_XLS = 'is in the old .xls format, which is not supported; save it as "Excel Workbook (*.xlsx)"'
-_WRONG_SUFFIX = "is not a CSV or XLSX file (the name ends in {!r})"
-_NO_SUFFIX = "is not a CSV or XLSX file (the name has no extension)"
-_EMPTY = "is empty: there is no header row"
-_MISSING = "missing required {}: {}; the header row has: {}"
-_MISSING_ONE = "column"
-_MISSING_MANY = "columns"
-_ALSO = "{} (or {})"
-_NO_HEADERS = "(nothing)"
-_TWICE = "is read as {!r}, but column {} already is; keep only one of them"
-_AMBIGUOUS = "header {!r} could mean {}; rename the column"
-_TOO_MANY = "too many problems; stopped checking after the first {}"
 
 MAX_PROBLEMS = 1000
 _HEADER_SEARCH = 10
@@ -63,10 +47,19 @@ class _Problems:
     sheet: str | None = None
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, message: str, row: int | None = None, column: str | None = None) -> None:
+    def add(self, message: Text, row: int | None = None, column: str | None = None) -> None:
         self.items.append(Problem(self.file, message, self.sheet, row, column))
         if len(self.items) >= MAX_PROBLEMS:
-            self.items.append(Problem(self.file, _TOO_MANY.format(MAX_PROBLEMS), self.sheet))
+            self.items.append(
+                Problem(
+                    self.file,
+                    _(
+                        "too many problems; stopped checking after the first %(count)s",
+                        count=MAX_PROBLEMS,
+                    ),
+                    self.sheet,
+                )
+            )
             raise _TooMany
 
     def raise_if_any(self) -> None:
@@ -116,11 +109,11 @@ def _read_raw(file: Path, sheet: str | None, problems: _Problems) -> RawSheet:
     try:
         return reader(file, sheet)
     except (EncodingProblem, WorkbookProblem) as exc:
-        problems.add(str(exc))
+        problems.add(exc.args[0])
     except CsvProblem as exc:
-        problems.add(str(exc), row=exc.row)
+        problems.add(exc.args[0], row=exc.row)
     except OSError as exc:
-        problems.add(_UNREADABLE.format(exc.strerror or type(exc).__name__))
+        problems.add(_("cannot be read (%(error)s)", error=exc.strerror or type(exc).__name__))
     raise InputError(problems.items)
 
 
@@ -128,13 +121,23 @@ def _reader_for(file: Path, problems: _Problems) -> Callable[[Path, str | None],
     """Choose the reader by suffix; explain missing files and unsupported formats."""
     suffix = file.suffix.lower()
     if not file.exists():
-        problems.add(_MISSING_FILE)
+        problems.add(_("does not exist"))
     elif file.is_dir():
-        problems.add(_DIRECTORY)
+        problems.add(_("is a folder, not a file"))
     elif suffix == ".xls":
-        problems.add(_XLS)
+        problems.add(
+            _(
+                "is in the old .xls format, which is not supported; save it as "
+                '"Excel Workbook (*.xlsx)"'
+            )
+        )
     elif suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
-        problems.add(_WRONG_SUFFIX.format(suffix) if suffix else _NO_SUFFIX)
+        if suffix:
+            problems.add(
+                _("is not a CSV or XLSX file (the name ends in %(suffix)s)", suffix=repr(suffix))
+            )
+        else:
+            problems.add(_("is not a CSV or XLSX file (the name has no extension)"))
     problems.raise_if_any()
     return _read_csv if suffix in CSV_SUFFIXES else read_xlsx
 
@@ -149,7 +152,7 @@ def _build(raw: RawSheet, columns: Sequence[Column], problems: _Problems) -> Tab
     """Match the header, type every cell and assemble the frame."""
     header_at = _find_header(raw.rows, columns)
     if header_at is None:
-        problems.add(_EMPTY)
+        problems.add(_("is empty: there is no header row"))
         problems.raise_if_any()
     assert header_at is not None
     header_row, header_cells = raw.rows[header_at]
@@ -205,12 +208,26 @@ def _bind(
         letter = get_column_letter(index + 1) if is_workbook else None
         matches = by_key.get(_key(header), [])
         if len(matches) > 1:
-            names = " or ".join(repr(c.name) for c in matches)
-            problems.add(_AMBIGUOUS.format(header, names), row, column_label(letter, header))
+            names = _either([repr(c.name) for c in matches])
+            problems.add(
+                _(
+                    "header %(header)s could mean %(names)s; rename the column",
+                    header=repr(header),
+                    names=names,
+                ),
+                row,
+                column_label(letter, header),
+            )
         elif matches and matches[0].name in bound:
             first = bound[matches[0].name]
             problems.add(
-                _TWICE.format(matches[0].name, first.label), row, column_label(letter, header)
+                _(
+                    "is read as %(name)s, but column %(first)s already is; keep only one of them",
+                    name=repr(matches[0].name),
+                    first=first.label,
+                ),
+                row,
+                column_label(letter, header),
             )
         elif matches:
             bound[matches[0].name] = _Bound(matches[0], index, header, letter)
@@ -229,12 +246,44 @@ def _check_missing(
     missing = [c for c in columns if c.required and c.name not in bound]
     if not missing:
         return
-    wanted = ", ".join(
-        _ALSO.format(c.name, ", ".join(c.aliases)) if c.aliases else c.name for c in missing
+    wanted = _listed(
+        [
+            _("%(name)s (or %(aliases)s)", name=c.name, aliases=", ".join(c.aliases))
+            if c.aliases
+            else c.name
+            for c in missing
+        ]
     )
-    found = ", ".join(h for h in (display(c) for c in cells) if h) or _NO_HEADERS
-    noun = _MISSING_ONE if len(missing) == 1 else _MISSING_MANY
-    problems.add(_MISSING.format(noun, wanted, found), row)
+    found = ", ".join(h for h in (display(c) for c in cells) if h)
+    if len(missing) == 1:
+        message = _(
+            "missing required column: %(wanted)s; the header row has: %(found)s",
+            wanted=wanted,
+            found=found or _("(nothing)"),
+        )
+    else:
+        message = _(
+            "missing required columns: %(wanted)s; the header row has: %(found)s",
+            wanted=wanted,
+            found=found or _("(nothing)"),
+        )
+    problems.add(message, row)
+
+
+def _listed(parts: list[Text | str]) -> Text | str:
+    """`a, b, c` as text whose every part keeps its own translation."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = _("%(first)s, %(next)s", first=out, next=part)
+    return out
+
+
+def _either(parts: list[str]) -> Text | str:
+    """`'a' or 'b'` as text whose `or` translates."""
+    out: Text | str = parts[0]
+    for part in parts[1:]:
+        out = _("%(first)s or %(next)s", first=out, next=part)
+    return out
 
 
 def _fill_formulas(raw: RawSheet, body: list[RawRow], bound: list[_Bound]) -> list[RawRow]:
@@ -281,12 +330,12 @@ def _convert(body: list[RawRow], bound: list[_Bound], problems: _Problems) -> _D
     return data
 
 
-def _reporter(problems: _Problems, row: int, label: str) -> Callable[[str], None]:
+def _reporter(problems: _Problems, row: int, label: str) -> Callable[[Text], None]:
     """Report a cell problem at a fixed place."""
     return lambda message: problems.add(message, row, label)
 
 
-def _convert_cell(cell: object, b: _Bound, data: _Data, report: Callable[[str], None]) -> None:
+def _convert_cell(cell: object, b: _Bound, data: _Data, report: Callable[[Text], None]) -> None:
     """Append one typed value (null on a problem) and the not-applicable flag if any."""
     column = b.column
     not_applicable = column.na_tokens and isinstance(cell, str) and is_na_token(cell)
@@ -295,7 +344,7 @@ def _convert_cell(cell: object, b: _Bound, data: _Data, report: Callable[[str], 
         try:
             value = _typed(cell, column)
         except CellProblem as exc:
-            report(str(exc))
+            report(exc.args[0])
     data[column.name].append(value)
     if column.na_tokens:
         data[column.name + NOT_APPLICABLE_SUFFIX].append(not_applicable)

@@ -24,14 +24,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from saima.engine.text import _
 from saima.tabular._csv import needs_escape
 from saima.tabular._problems import InputError, Problem
-
-# User-facing text (kept together so it can be wrapped for translation later).
-_WRONG_SUFFIX = "cannot be written: the name must end in .csv or .xlsx, not {!r}"
-_NO_FOLDER = "cannot be written: the folder {} does not exist"
-_DENIED = "cannot be written: permission denied (is the file open in Excel?)"
-_CANNOT_WRITE = "cannot be written ({})"
 
 _WIDTH_SAMPLE = 1000
 """Rows looked at when fitting column widths."""
@@ -58,13 +53,29 @@ def write_table(
     elif suffix == ".xlsx":
         _atomic(target, lambda handle: _write_xlsx(frame, handle, sheet_name))
     else:
-        raise InputError(Problem(target.name, _WRONG_SUFFIX.format(suffix or target.name)))
+        raise InputError(
+            Problem(
+                target.name,
+                _(
+                    "cannot be written: the name must end in .csv or .xlsx, not %(suffix)s",
+                    suffix=repr(suffix or target.name),
+                ),
+            )
+        )
 
 
 def _atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write into a temporary file beside `target`, then os.replace it into place."""
     if not target.parent.is_dir():
-        raise InputError(Problem(target.name, _NO_FOLDER.format(target.parent)))
+        raise InputError(
+            Problem(
+                target.name,
+                _(
+                    "cannot be written: the folder %(folder)s does not exist",
+                    folder=str(target.parent),
+                ),
+            )
+        )
     try:
         temp, handle = _temporary(target)
     except OSError as exc:
@@ -82,7 +93,7 @@ def _atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
 
 def _temporary(target: Path) -> tuple[Path, IO[bytes]]:
     """A new hidden file beside `target`, created with the usual permissions (umask applies)."""
-    for _ in range(100):
+    for _attempt in range(100):
         temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
             fd = os.open(
@@ -97,8 +108,15 @@ def _temporary(target: Path) -> tuple[Path, IO[bytes]]:
 def _write_error(target: Path, exc: OSError) -> InputError:
     """Explain an OS failure; Excel on Windows locks files it has open."""
     if isinstance(exc, PermissionError):
-        return InputError(Problem(target.name, _DENIED))
-    return InputError(Problem(target.name, _CANNOT_WRITE.format(exc.strerror or exc)))
+        return InputError(
+            Problem(
+                target.name,
+                _("cannot be written: permission denied (is the file open in Excel?)"),
+            )
+        )
+    return InputError(
+        Problem(target.name, _("cannot be written (%(error)s)", error=str(exc.strerror or exc)))
+    )
 
 
 def _write_csv(frame: pl.DataFrame, handle: IO[bytes]) -> None:

@@ -17,18 +17,8 @@ from typing import Any
 
 import openpyxl
 
+from saima.engine.text import Text, _
 from saima.tabular._sheet import ExcelError, RawRow, RawSheet
-
-# User-facing text (kept together so it can be wrapped for translation later).
-_NOT_WORKBOOK = (
-    'is not a valid Excel workbook ({}); open it in Excel and save it as "Excel Workbook (*.xlsx)"'
-)
-_OLE = (
-    "is an old-format .xls file or a password-protected workbook; remove the password and "
-    'save it as "Excel Workbook (*.xlsx)"'
-)
-_NO_SHEETS = "has no worksheets"
-_UNKNOWN_SHEET = "has no sheet named {!r}; its sheets are: {}"
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_MAGIC = b"PK"
@@ -58,9 +48,14 @@ def _check_magic(path: Path) -> None:
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(_OLE_MAGIC):
-        raise WorkbookProblem(_OLE)
+        raise WorkbookProblem(
+            _(
+                "is an old-format .xls file or a password-protected workbook; remove the "
+                'password and save it as "Excel Workbook (*.xlsx)"'
+            )
+        )
     if not head.startswith(_ZIP_MAGIC):
-        raise WorkbookProblem(_NOT_WORKBOOK.format("not a zip archive"))
+        raise WorkbookProblem(_not_workbook(_("not a zip archive")))
 
 
 @contextmanager
@@ -82,16 +77,26 @@ def _guard(action: Any) -> Any:
     except WorkbookProblem:
         raise
     except zipfile.BadZipFile as exc:
-        raise WorkbookProblem(_NOT_WORKBOOK.format(f"damaged zip archive: {exc}")) from None
+        raise WorkbookProblem(
+            _not_workbook(_("damaged zip archive: %(error)s", error=str(exc)))
+        ) from None
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML errors, ...
-        raise WorkbookProblem(_NOT_WORKBOOK.format(type(exc).__name__)) from None
+        raise WorkbookProblem(_not_workbook(type(exc).__name__)) from None
+
+
+def _not_workbook(reason: Text | str) -> Text:
+    return _(
+        "is not a valid Excel workbook (%(reason)s); open it in Excel and save it as "
+        '"Excel Workbook (*.xlsx)"',
+        reason=reason,
+    )
 
 
 def _worksheet(book: Any, sheet: str | None) -> Any:
     """The requested worksheet, or the first one."""
     sheets = book.worksheets
     if not sheets:
-        raise WorkbookProblem(_NO_SHEETS)
+        raise WorkbookProblem(_("has no worksheets"))
     if sheet is None:
         return sheets[0]
     for ws in sheets:
@@ -101,7 +106,13 @@ def _worksheet(book: Any, sheet: str | None) -> Any:
         if ws.title.strip().casefold() == sheet.strip().casefold():
             return ws
     names = ", ".join(ws.title for ws in sheets)
-    raise WorkbookProblem(_UNKNOWN_SHEET.format(sheet, names))
+    raise WorkbookProblem(
+        _(
+            "has no sheet named %(sheet)s; its sheets are: %(sheets)s",
+            sheet=repr(sheet),
+            sheets=names,
+        )
+    )
 
 
 def _values(ws: Any) -> Iterator[RawRow]:

@@ -16,7 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from saima.engine.errors import MAX_SHOWN, more_details
 from saima.engine.text import TEMPLATES, Text
+from saima.tabular import Problem, more_problems
 
 
 def say(value: Any) -> str:
@@ -44,6 +46,35 @@ def say_error(exc: BaseException) -> list[str]:
     return [say(head), *say_all(getattr(exc, "details", []))]
 
 
+def say_error_text(exc: BaseException) -> str:
+    """An engine error as `str(exc)` writes it (message, then one indented line per detail, at
+    most twenty), in the reader's language."""
+    head, *details = say_error(exc)
+    lines = [head, *(f"  - {line}" for line in details[:MAX_SHOWN])]
+    if len(details) > MAX_SHOWN:
+        lines.append(f"  {say(more_details(len(details) - MAX_SHOWN))}")
+    return "\n".join(lines)
+
+
+def say_problem(problem: Problem) -> str:
+    """A problem of a file (`saima.tabular.Problem`) in the reader's language: "file, sheet S,
+    row R, column C: message", each part and the message said."""
+    text = problem.text()
+    place = ", ".join(say(part) for part in problem.place())
+    return _fill(text.template, {"place": place, "message": say(problem.message)})
+
+
+def say_problems(problems: Iterable[Problem], limit: int | None = None) -> list[str]:
+    """Problems of files in the reader's language; past `limit`, one line says how many more."""
+    problems = list(problems)
+    shown = problems if limit is None else problems[:limit]
+    lines = [say_problem(p) for p in shown]
+    more = more_problems(len(problems) - len(shown))
+    if more is not None:
+        lines.append(say(more))
+    return lines
+
+
 def _value(value: Any) -> Any:
     """A value put into a template: a message is said, a code or a number stays as it is."""
     if isinstance(value, Text):
@@ -56,19 +87,27 @@ def _value(value: Any) -> Any:
 def _fill(template: str, values: dict[str, Any]) -> str:
     translated = gettext(template)
     try:
-        return translated % values if values else translated
+        return translated % values if values else translated.replace("%%", "%")
     except (KeyError, ValueError, TypeError):  # a faulty translation: the English rather than none
-        return template % values if values else template
+        return template % values
+
+
+def recognise(text: str) -> tuple[str, dict[str, str]] | None:
+    """The declared template a plain string was made from, and its values; None if none."""
+    for template, pattern in _patterns(len(TEMPLATES)):
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return template, match.groupdict()
+    return None
 
 
 def _recognised(text: str) -> str | None:
     """A plain string made from a declared template, said again; None if none made it."""
-    for template, pattern in _patterns(len(TEMPLATES)):
-        match = pattern.fullmatch(text)
-        if match is not None:
-            values = {k: _recognised_value(v) for k, v in match.groupdict().items()}
-            return _fill(template, values)
-    return None
+    found = recognise(text)
+    if found is None:
+        return None
+    template, values = found
+    return _fill(template, {k: _recognised_value(v) for k, v in values.items()})
 
 
 def _recognised_value(text: str) -> str:

@@ -56,3 +56,10 @@ def compact_json_script(value, element_id: str):
 def say(value) -> str:
     """`{{ finding.message|say }}`: the engine's English in the reader's language."""
     return engine_text.say(value)
+
+
+@register.filter
+def say_error(exc) -> str:
+    """`{{ error|say_error }}`: an engine error, its message and details, in the reader's
+    language."""
+    return engine_text.say_error_text(exc)
