@@ -195,10 +195,19 @@ class RouteRecorder:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         if match is not None:
-            user = getattr(request, "auth", None) or getattr(request, "user", None)
-            name = user.get_username() if user is not None and user.is_authenticated else ""
+            # An API token's user is known only after the view; a session's before it (signing
+            # out ends it during the view).
+            token_user = getattr(request, "auth", None)
+            name = _username(token_user) or getattr(request, "_recorded_persona", "")
             REQUESTED.add((match.route, request.method, name or "anonymous"))
         return response
+
+    def process_view(self, request, view, args, kwargs):
+        request._recorded_persona = _username(getattr(request, "user", None))
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None and user.is_authenticated else ""
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def test_status_bad_period(world, query):
         ("west_approver", "return", "submitted", 200),
         ("leader", "return", "submitted", 403),
         ("stranger", "approve", "submitted", 403),
+        ("anonymous", "approve", "submitted", 401),
     ],
 )
 def test_transitions(world, persona, action, start, status):

@@ -187,9 +187,13 @@ def test_a_parser_crash_is_not_a_500(as_user, monkeypatch):
     assert response.status_code == 400 and "could not be read" in response.context["problems"][0]
 
 
-@pytest.mark.parametrize(("persona", "status"), [("west_approver", 403), ("leader", 403)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("west_approver", 403), ("leader", 403), ("stranger", 403), ("anonymous", 302)],
+)
 def test_only_reporters_and_the_office_upload(as_user, persona, status):
     assert as_user(persona).post(UPLOAD, {}).status_code == status
+    assert as_user(persona).get(UPLOAD).status_code == status
 
 
 def test_an_upload_without_a_file_or_with_a_stale_token(as_user):
@@ -211,9 +215,21 @@ def gbk_import() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
 
-def test_the_import_is_for_the_office_only(as_user):
-    assert as_user("east_reporter").get(IMPORT).status_code == 403
-    assert as_user("office").get(IMPORT).status_code == 200
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("office", 200),
+        ("leader", 403),
+        ("east_reporter", 403),
+        ("west_approver", 403),
+        ("stranger", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_the_import_is_for_the_office_only(as_user, persona, status):
+    assert as_user(persona).get(IMPORT).status_code == status
+    if persona != "office":
+        assert as_user(persona).post(IMPORT, {}).status_code == status
 
 
 def test_the_office_imports_a_gbk_csv(as_user, world):

@@ -20,6 +20,7 @@ MATRIX = {
     "indicator": ("get", "/indicators/fai/?period=2026-06", (200, 200, 200, 200, 200, 302)),
     "login": ("get", "/login/", (302, 302, 302, 302, 302, 200)),
     "logout": ("post", "/logout/", (302, 302, 302, 302, 302, 302)),
+    "language": ("post", "/i18n/setlang/", (302, 302, 302, 302, 302, 302)),
 }
 CASES = [
     pytest.param(page, method, path, persona, statuses[i], id=f"{page}-{persona}")
@@ -37,7 +38,7 @@ def test_matrix_covers_every_persona():
 def test_page_status(as_user, page, method, path, persona, status):
     response = getattr(as_user(persona), method)(path)
     assert response.status_code == status
-    if persona == "anonymous" and page not in ("login", "logout"):
+    if persona == "anonymous" and page not in ("login", "logout", "language"):
         assert response["Location"].startswith(f"{LOGIN}?next=")
     if page == "logout":
         assert response["Location"] == LOGIN
