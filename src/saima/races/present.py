@@ -4,11 +4,12 @@ language, arrows and flags as words. Reads only the frozen snapshot (and names).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
@@ -36,6 +37,15 @@ METHODS = {
     "linear": gettext_lazy("linear"),
     "manual": gettext_lazy("manual score"),
 }
+
+
+def at_least(value: float | None, decimals: int) -> float | None:
+    """`value` rounded up at `decimals`: an improvement shown as 7.31 when 7.3003 is needed, so
+    that doing what the page says is always enough."""
+    if value is None or not math.isfinite(value):
+        return value
+    scale = 10**decimals
+    return math.ceil(round(value * scale, 6)) / scale
 
 
 def number(value: Any, decimals: int = 2) -> str:
@@ -87,15 +97,30 @@ def arrow(change: int | None) -> tuple[str, str]:
 
 
 def standings_groups(
-    standings: list[dict[str, Any]], names: Names, decimals: int
+    standings: list[dict[str, Any]],
+    names: Names,
+    decimals: int,
+    missing: list[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """The standings grouped by race group, each row ready for the table."""
+    """The standings grouped by race group, each row ready for the table; `missing` (the
+    missing figures, one row per unit and item) adds how many each ranked unit lacks."""
+    lacking = Counter(row["unit"] for row in missing)
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in standings:
         change_text, change_words = arrow(row.get("rank_change"))
         notes = []
         if row.get("status") and row["status"] != "ranked":
             notes.append(_("not ranked: %(reason)s") % {"reason": say(row["status"])})
+        elif lacking[row["unit"]]:
+            count = lacking[row["unit"]]
+            notes.append(
+                ngettext(
+                    "%(count)s figure missing, scored zero",
+                    "%(count)s figures missing, scored zero",
+                    count,
+                )
+                % {"count": count}
+            )
         if row.get("veto"):
             notes.append(_("veto"))
         if row.get("progress_award"):
@@ -145,9 +170,7 @@ def explanation_rows(
                 "normalised_text": number(row.get("normalised"), 4),
                 "points_text": number(row.get("points"), decimals),
                 "weight_text": number(row.get("weight"), 2),
-                "gain_text": number(row.get("gain_one_place"), decimals)
-                if row.get("gain_one_place") is not None
-                else "—",
+                "gain_text": number(at_least(row.get("gain_one_place"), decimals), decimals),
             }
         )
     return out

@@ -111,7 +111,7 @@ def preview(request, code: str):
         for row in result.missing
     ]
     context.update(
-        groups=present.standings_groups(standings, names, result.rules.decimals),
+        groups=present.standings_groups(standings, names, result.rules.decimals, result.missing),
         missing=missing,
         policy=result.rules.missing.policy,
     )
@@ -175,7 +175,9 @@ def result(request, code: str, period: str):
         "access": access,
         "current": versions[0].pk == publication.pk,
         "versions": versions,
-        "groups": present.standings_groups(publication.standings, names, decimals),
+        "groups": present.standings_groups(
+            publication.standings, names, decimals, publication.missing
+        ),
         "own": _own_units(access),
         "laggards": present.laggard_rows(selectors.laggards(publication), names),
         "missing": [

@@ -275,3 +275,25 @@ def test_exported_inputs_recheck_with_the_cli(world, race, as_user, tmp_path) ->
             .content
         )
         assert offered == (folder / "results.csv").read_bytes()
+
+
+def test_standings_say_how_many_figures_a_unit_lacks(world, race, as_user) -> None:
+    """North County has not reported June: under the `zero` policy it is ranked, and its row says
+    what it is ranked without, in the preview and in the published result."""
+    client = as_user("office")
+    preview = client.get("/races/keywork/preview/?period=2026-Q2").content.decode()
+    assert "4 figures missing, scored zero" in preview
+    race_publish(Access.for_user(world.user("office")), race, parse_period("2026-Q2"))
+    published = client.get("/races/keywork/2026-Q2/").content.decode()
+    assert "4 figures missing, scored zero" in published
+
+
+def test_an_improvement_is_shown_rounded_up() -> None:
+    """What would gain a place is shown at the published decimals, never below what is needed."""
+    from saima.races.present import at_least
+
+    assert at_least(7.307342451, 2) == 7.31
+    assert at_least(7.3003, 2) == 7.31
+    assert at_least(0.6, 2) == 0.6  # 0.6 is 0.59999... as a float: still 0.60
+    assert at_least(2.0, 0) == 2.0
+    assert at_least(None, 2) is None
