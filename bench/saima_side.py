@@ -57,19 +57,23 @@ def run_engine(data: Dataset) -> EngineOutput:
     return EngineOutput(progress=progress, races=races, seconds=seconds)
 
 
-def unit_for_gains(result: RaceResult, group: str) -> str:
-    """The unit in the middle of `group`'s standings."""
-    members = result.standings.filter(pl.col("group") == group).sort("rank")
-    return members["unit"][members.height // 2]
-
-
 def group_by_size(result: RaceResult, which: str) -> str:
     """The name of the smallest or largest race group."""
     sizes = result.standings.group_by("group").len().sort("len", "group")
     return sizes["group"][0 if which == "smallest" else -1]
 
 
-def time_gains(result: RaceResult, unit: str) -> tuple[float, pl.DataFrame]:
+def time_gains(result: RaceResult, units: list[str] | None = None) -> tuple[float, pl.DataFrame]:
+    """`gains` for `units` (all units: None), timed."""
     start = time.perf_counter()
-    frame = gains(result, units=[unit])
+    frame = gains(result, units=units)
+    return time.perf_counter() - start, frame
+
+
+def time_gains_oracle(result: RaceResult, units: list[str]) -> tuple[float, pl.DataFrame]:
+    """The test oracle of `gains` (whole groups re-scored, one unit and item at a time), timed."""
+    from saima.engine.tests.gains_oracle import gains_oracle
+
+    start = time.perf_counter()
+    frame = gains_oracle(result, units=units)
     return time.perf_counter() - start, frame

@@ -40,3 +40,13 @@ def test_the_data_set_is_deterministic(bench: dict) -> None:
     assert first.targets.equals(second.targets)
     assert first.adjustments.equals(second.adjustments)
     assert sum(item.weight for item in first.rules.items) == 100
+
+
+def test_gains_and_its_oracle_agree_on_a_small_national_set(bench: dict) -> None:
+    data = bench["national"].make_dataset(40, 6, (3,), n_adjustments=10)
+    race = bench["saima_side"].run_engine(data).races[3]
+    units = race.standings.filter(race.standings["rank"] > 1)["unit"].to_list()[:4]
+    _, expected = bench["saima_side"].time_gains_oracle(race, units)
+    _, found = bench["saima_side"].time_gains(race, units)
+    assert found.height == len(units) * len(data.rules.items)
+    assert found.fill_null(-1.0).equals(expected.fill_null(-1.0))

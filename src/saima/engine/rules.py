@@ -609,64 +609,42 @@ def _pydantic_text(kind: str, context: Mapping[str, Any]) -> Text | None:
     return None
 
 
+#: Pydantic's length messages, by (error, container, one item or more); `_length_text` fills
+#: them (each a literal, so that xgettext finds it).
+_LENGTHS = {
+    ("too_short", "List", True): _(
+        "List should have at least %(length)s item after validation, not %(actual)s"
+    ),
+    ("too_short", "List", False): _(
+        "List should have at least %(length)s items after validation, not %(actual)s"
+    ),
+    ("too_short", "Tuple", True): _(
+        "Tuple should have at least %(length)s item after validation, not %(actual)s"
+    ),
+    ("too_short", "Tuple", False): _(
+        "Tuple should have at least %(length)s items after validation, not %(actual)s"
+    ),
+    ("too_long", "List", True): _(
+        "List should have at most %(length)s item after validation, not %(actual)s"
+    ),
+    ("too_long", "List", False): _(
+        "List should have at most %(length)s items after validation, not %(actual)s"
+    ),
+    ("too_long", "Tuple", True): _(
+        "Tuple should have at most %(length)s item after validation, not %(actual)s"
+    ),
+    ("too_long", "Tuple", False): _(
+        "Tuple should have at most %(length)s items after validation, not %(actual)s"
+    ),
+}
+
+
 def _length_text(kind: str, context: Mapping[str, Any]) -> Text | None:
-    field_type = context.get("field_type")
-    actual = context.get("actual_length")
-    if kind == "too_short":
-        length = context.get("min_length")
-        one = length == 1
-        if field_type == "List":
-            if one:
-                return _(
-                    "List should have at least %(length)s item after validation, not %(actual)s",
-                    length=length,
-                    actual=actual,
-                )
-            return _(
-                "List should have at least %(length)s items after validation, not %(actual)s",
-                length=length,
-                actual=actual,
-            )
-        if field_type == "Tuple":
-            if one:
-                return _(
-                    "Tuple should have at least %(length)s item after validation, not %(actual)s",
-                    length=length,
-                    actual=actual,
-                )
-            return _(
-                "Tuple should have at least %(length)s items after validation, not %(actual)s",
-                length=length,
-                actual=actual,
-            )
+    length = context.get("min_length" if kind == "too_short" else "max_length")
+    found = _LENGTHS.get((kind, context.get("field_type"), length == 1))
+    if found is None:
         return None
-    length = context.get("max_length")
-    one = length == 1
-    if field_type == "List":
-        if one:
-            return _(
-                "List should have at most %(length)s item after validation, not %(actual)s",
-                length=length,
-                actual=actual,
-            )
-        return _(
-            "List should have at most %(length)s items after validation, not %(actual)s",
-            length=length,
-            actual=actual,
-        )
-    if field_type == "Tuple":
-        if one:
-            return _(
-                "Tuple should have at most %(length)s item after validation, not %(actual)s",
-                length=length,
-                actual=actual,
-            )
-        return _(
-            "Tuple should have at most %(length)s items after validation, not %(actual)s",
-            length=length,
-            actual=actual,
-        )
-    return None
+    return Text(found.template, {"length": length, "actual": context.get("actual_length")})
 
 
 _QUOTED = re.compile(r"'[^']*'")
