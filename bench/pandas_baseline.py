@@ -282,9 +282,9 @@ def _efficacy_points(frame: pd.DataFrame, rules: Rules) -> pd.Series:
 def _attainment_points(frame: pd.DataFrame, rules: Rules) -> pd.Series:
     cap = frame["item"].map({i.code: i.cap for i in rules.items})
     reference = frame["x_target"].where(frame["metric"] != "completion", 100.0)
-    ratio = pd.Series(
-        np.where(frame["lower"], reference / frame["x"], frame["x"] / reference), frame.index
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(frame["x"] <= 0, cap, reference / frame["x"])
+    ratio = pd.Series(np.where(frame["lower"], lower, frame["x"] / reference), frame.index)
     return frame["weight"] * ratio.clip(lower=0, upper=cap)
 
 

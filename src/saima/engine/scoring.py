@@ -261,8 +261,12 @@ def _efficacy_share() -> pl.Expr:
 
 def _attainment_ratio() -> pl.Expr:
     reference = pl.when(pl.col("_completion")).then(pl.lit(100.0)).otherwise(pl.col("x_target"))
+    # Lower is better: a level at or below zero is as good as a level can be (the cap), not a
+    # negative ratio scoring nothing; so the points never fall as the level improves.
     ratio = (
-        pl.when(pl.col("_sign") < 0)
+        pl.when((pl.col("_sign") < 0) & (pl.col("x") <= 0))
+        .then(pl.col("_cap"))
+        .when(pl.col("_sign") < 0)
         .then(reference / pl.col("x"))
         .otherwise(pl.col("x") / reference)
     )

@@ -97,6 +97,18 @@ def test_attainment_caps_the_ratio():
     assert stretched == {"A": 120.0, "B": 80.0}
 
 
+def test_attainment_of_a_level_at_or_below_zero_is_the_best():
+    """Lower is better: a level of 0 (or below) is as good as it gets, never worth less than a
+    level of 20 (target/x would be infinite or negative)."""
+    body = (
+        '[[indicator]]\ncode = "accidents"\nkind = "level"\ndirection = "lower"\nweight = 100\n'
+        'method = "attainment"\ncap = 1.2\n'
+    )
+    values = {"A": {"accidents": 0.0}, "B": {"accidents": -5.0}, "C": {"accidents": 20.0}}
+    result = race(body, values, target=10.0)
+    assert points(result, "accidents") == {"A": 120.0, "B": 120.0, "C": 50.0}
+
+
 def test_attainment_on_a_lower_is_better_level():
     body = (
         '[[indicator]]\ncode = "pm25"\nkind = "level"\ndirection = "lower"\nweight = 100\n'
