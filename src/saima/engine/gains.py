@@ -20,7 +20,7 @@ answers by re-scoring whole groups, and the tests hold the two together.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,10 +56,11 @@ def gains(result: RaceResult, units: Sequence[str] | None = None) -> pl.DataFram
     totals = unit_totals(rules, result.scored, result.adjustments, GROUP).join(
         result.standings.select("unit", "rank"), on="unit", how="left"
     )
-    found = pl.concat(
-        _ItemSearch(rules, item, result.scored, totals, standings["unit"]).solve()
-        for item in rules.items
-    )
+    searches = [
+        _ItemSearch(rules, item, result.scored, totals, standings["unit"]) for item in rules.items
+    ]
+    _run_together(searches)
+    found = pl.concat(search.found() for search in searches)
     # Every unit asked about and every item, in the standings' and the rules' order.
     grid = standings.select("unit").join(
         pl.DataFrame({"item": [item.code for item in rules.items]}), how="cross"
@@ -190,24 +191,29 @@ class _ItemSearch:
 
     # --- the search --------------------------------------------------------------------------
 
-    def solve(self) -> pl.DataFrame:
+    def search(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The search, as rounds: yields (cases, values of δ) to try, is sent whether each wins
+        (see `_run_together`); the answers are in `self.answers` when it ends."""
         cases = self.cases
-        answers = np.full(len(cases.row), np.nan)
+        self.answers = np.full(len(cases.row), np.nan)
         reachable = cases.ahead > 0
         if self.item.method in ("rank", "bands"):
-            self._search_candidates(answers, reachable)
+            yield from self._search_candidates(self.answers, reachable)
         else:
-            self._search_continuous(answers, reachable)
+            yield from self._search_continuous(self.answers, reachable)
+
+    def found(self) -> pl.DataFrame:
+        rows = self.cases.row
         return pl.DataFrame(
             {
-                "unit": self.units[cases.row].astype(str) if len(cases.row) else [],
-                "item": [self.item.code] * len(cases.row),
-                "gain_one_place": [None if math.isnan(a) else float(a) for a in answers],
+                "unit": self.units[rows].astype(str) if len(rows) else [],
+                "item": [self.item.code] * len(rows),
+                "gain_one_place": [None if math.isnan(a) else float(a) for a in self.answers],
             },
             schema=_SCHEMA,
         )
 
-    def _search_candidates(self, answers: np.ndarray, reachable: np.ndarray) -> None:
+    def _search_candidates(self, answers: np.ndarray, reachable: np.ndarray) -> Iterator:
         """Rank and bands: the points change only at known values of δ; search those."""
         lists = [
             self._jumps(row) if ok else np.array([])
@@ -226,7 +232,7 @@ class _ItemSearch:
                 case_ids += [case] * len(probes)
                 positions += list(probes)
                 deltas += list(lists[case][probes])
-            won = self._wins(np.array(case_ids), np.array(deltas, dtype=float))
+            won = yield np.array(case_ids), np.array(deltas, dtype=float)
             for case, position, win in zip(case_ids, positions, won, strict=True):
                 if win:
                     high[case] = min(high[case], position)
@@ -260,7 +266,7 @@ class _ItemSearch:
         values = np.round(values, COMPARE_DIGITS)
         return np.unique(values[values > 0])
 
-    def _search_continuous(self, answers: np.ndarray, reachable: np.ndarray) -> None:
+    def _search_continuous(self, answers: np.ndarray, reachable: np.ndarray) -> Iterator:
         """The other methods: bracket δ, narrow it, then the smallest winning multiple of the
         published precision."""
         count = len(self.cases.row)
@@ -272,7 +278,7 @@ class _ItemSearch:
         tried = [(c, d) for c in range(count) for d in brackets[c]]
         if tried:
             case_ids, deltas = (np.array(v) for v in zip(*tried, strict=True))
-            won = self._wins(case_ids, deltas.astype(float))
+            won = yield case_ids, deltas.astype(float)
             for case, delta, win in zip(case_ids, deltas, won, strict=True):
                 if win and not delta >= high[case]:
                     high[case] = delta
@@ -288,7 +294,7 @@ class _ItemSearch:
             ks = np.arange(1, PROBES + 1)
             case_ids = np.repeat(open_cases, PROBES)
             deltas = (low[open_cases, None] + steps[:, None] * ks).ravel()
-            won = self._wins(case_ids, deltas).reshape(len(open_cases), PROBES)
+            won = (yield case_ids, deltas).reshape(len(open_cases), PROBES)
             first = np.where(won.any(axis=1), won.argmax(axis=1), PROBES - 1)
             new_high = low[open_cases] + steps * (first + 1)
             low[open_cases] = np.maximum(low[open_cases], new_high - steps)
@@ -303,54 +309,77 @@ class _ItemSearch:
                 deltas.append(k / scale)
         if case_ids:
             ids = np.array(case_ids)
-            won = self._wins(ids, np.array(deltas))
+            won = yield ids, np.array(deltas)
             best = np.full(count, np.inf)
             np.minimum.at(best, ids[won], np.array(deltas)[won])
             for case in np.flatnonzero(~np.isnan(high)):
                 answers[case] = best[case] if math.isfinite(best[case]) else high[case]
 
     def _brackets(self, row: int) -> list[float]:
-        """Growing values of δ; the last is large enough that more cannot help."""
+        """Growing values of δ; the last is large enough that more cannot help. Between two of
+        them the unit's standing only improves, so the search may narrow in on the first that
+        wins. It does everywhere but at the `qualify` threshold: crossing it the unit joins the
+        group's statistics, which may lift others past it again; so the crossing is a bracket,
+        and so, when this item is the tie-break and others' points move with the unit, are the
+        levels below the crossing where the unit draws level with another on the tie-break
+        (before the crossing only the tie-break moves; a place won there may be lost after)."""
         if self.item.method == "manual":
             room = self.item.weight - self.x[row]
             return [room] if room > 0 else []
         start, end = self.starts[self.group[row]], self.starts[self.group[row] + 1]
         group = np.arange(start, end)
-        values = self.x[group[(group != row) & self.participant[group]]]
-        values = np.append(values[~np.isnan(values)], self.x[row])
+        others = self.x[group[(group != row) & self.participant[group]]]
+        others = others[~np.isnan(others)]
+        values = np.append(others, self.x[row])
         spread = max(values.max() - values.min(), abs(self.x[row]), 1.0)
-        return [spread * k for k in _BRACKETS]
+        found = [spread * k for k in _BRACKETS]
+        if self.item.qualify is not None:
+            crossing = self.sign * (self.item.qualify - self.x[row])
+            found.append(crossing)
+            if (
+                not self.taking_part[row]
+                and self._others_move()
+                and self.rules.tie_break == self.item.code
+            ):
+                levels = self.sign * (others - self.x[row])
+                found += list(levels[levels < crossing])
+        found = np.round(found, COMPARE_DIGITS)
+        return sorted(set(found[found > 0].tolist()))
 
     # --- one round of scenarios ---------------------------------------------------------------
 
-    def _wins(self, case_ids: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-        """For each scenario (case, δ): does the unit gain a place?
+    def round(self, case_ids: np.ndarray, deltas: np.ndarray) -> Iterator[pl.DataFrame]:
+        """For each scenario (case, δ): does the unit gain a place? A generator: it yields the
+        frames to score (see `_run_together`), is sent their raw points, and returns the answer.
 
         The unit's own rows are scored first; then, of its candidates, those still within reach
         of its new total in that scenario (bounds on what each can lose, given how far the
         scenario moved the group's statistics), and the unit gains a place when fewer of them
         are strictly ahead of it than before.
         """
-        if len(case_ids) == 0:
-            return np.zeros(0, dtype=bool)
         cases = self.cases
         count = len(case_ids)
         mine = cases.row[case_ids]
         new_x = self.x[mine] + self.sign * deltas
         new_b9 = np.round(self.sign * new_x, COMPARE_DIGITS)
-        joins = self.participant[mine] & takes_part(self.item, pl.Series(new_x)).to_numpy()
+        joins = self.participant[mine]
+        if self.item.qualify is not None:
+            joins = joins & takes_part(self.item, pl.Series(new_x)).to_numpy()
         scene = self._scene(mine, new_x, joins)
         everyone = np.arange(count)
         ahead = self.statistics.ahead_without(self.group[mine], mine, new_b9)
         place = np.where(joins, ahead + 1, np.nan)
-        total, published = self._new_totals(mine, new_x, everyone, place, scene)
+        raw = yield self._frame(mine, new_x, everyone, place, scene)
+        total, published = self._new_totals(mine, raw)
         tie = self.tie[mine].copy()
         if self.rules.tie_break == self.item.code:
             tie = np.where(np.isnan(new_x), -np.inf, new_b9)
         # The candidates still within reach in each scenario.
         sizes = np.array([len(cases.candidates[c]) for c in case_ids])
         scenario = np.repeat(everyone, sizes)
-        rows = np.concatenate([cases.candidates[c] for c in case_ids]) if sizes.sum() else sizes
+        rows = np.concatenate(
+            [np.zeros(0, dtype=np.int64)] + [cases.candidates[c] for c in case_ids]
+        )
         joining = ~self.taking_part[mine] & joins
         reach = total[scenario] + 1.0 / self.scale + 1e-9
         lowest = self.total[rows] - self._loss_bound(rows, scenario, scene)
@@ -363,7 +392,8 @@ class _ItemSearch:
         ahead += joins[scenario] & (new_b9[scenario] > self.b9[rows])
         place = np.where(self.taking_part[rows], ahead + 1, np.nan)
         scene_rows = {name: values[scenario] for name, values in scene.items()}
-        _, theirs = self._new_totals(rows, self.x[rows], scenario, place, scene_rows)
+        raw = yield self._frame(rows, self.x[rows], scenario, place, scene_rows)
+        _, theirs = self._new_totals(rows, raw)
         still = (theirs > published[scenario]) | (
             (theirs == published[scenario]) & (self.tie[rows] > tie[scenario])
         )
@@ -371,16 +401,20 @@ class _ItemSearch:
         before = np.bincount(scenario, weights=was_ahead, minlength=count)
         return still_ahead < before
 
-    def _new_totals(self, rows, x, scenario, place, scene) -> tuple[np.ndarray, np.ndarray]:
-        """The totals (and published totals) of `rows` with the item scored at `x` against the
-        scenario's statistics."""
-        frame = self.rows.select("unit", "item", "x_target", "participant")[rows].with_columns(
-            x=pl.Series(x),
-            scenario=pl.Series(scenario),
-            place=pl.Series(place, nan_to_null=True).cast(pl.Int64),
-            **{name: pl.Series(values, nan_to_null=True) for name, values in scene.items()},
+    def _frame(self, rows, x, scenario, place, scene) -> pl.DataFrame:
+        """Rows of this item to score at metric `x` against the scenario's statistics."""
+        return self.rows.select("unit", "item", "x_target", "participant")[rows].with_columns(
+            x=pl.Series(x, dtype=pl.Float64),
+            scenario=pl.Series(scenario, dtype=pl.Int64),
+            place=pl.Series(place, nan_to_null=True, dtype=pl.Float64).cast(pl.Int64),
+            **{
+                name: pl.Series(values, nan_to_null=True, dtype=pl.Float64)
+                for name, values in scene.items()
+            },
         )
-        raw = score(frame, [self.item], ["scenario"], statistics=True)["raw_points"].to_numpy()
+
+    def _new_totals(self, rows: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The totals (and published totals) of `rows` given the item's new raw points."""
         counted = self.counted[rows]
         points = np.where(counted, np.round(raw * self.factor[rows], COMPARE_DIGITS), 0.0)
         change = points - np.where(counted, self.points[rows], 0.0)
@@ -422,6 +456,68 @@ class _ItemSearch:
         shift = np.where(np.isnan(shift), np.inf, shift)
         bound = factor * (item.slope or 0.0) * (shift / item.per + 1e-9)
         return np.minimum(bound, np.maximum(points - (item.min_points or 0.0) * factor, 0.0))
+
+
+def _run_together(searches: list[_ItemSearch]) -> None:
+    """Run every item's search in step, so that each round scores the scenarios of all items in
+    two `score` calls (the units' own rows, then their candidates') rather than two per item."""
+    asking = {}
+    for search in searches:
+        steps = search.search()
+        try:
+            asking[search] = (steps, next(steps))
+        except StopIteration:
+            continue
+    while asking:
+        rounds = {search: search.round(*probes) for search, (_steps, probes) in asking.items()}
+        answers: dict[_ItemSearch, np.ndarray] = {}
+        frames = {search: next(step) for search, step in rounds.items()}
+        while frames:
+            raw = _score_together(frames)
+            frames = {}
+            for search, points in raw.items():
+                try:
+                    frames[search] = rounds[search].send(points)
+                except StopIteration as done:
+                    answers[search] = done.value
+        for search, won in answers.items():
+            steps = asking[search][0]
+            try:
+                asking[search] = (steps, steps.send(won))
+            except StopIteration:
+                del asking[search]
+
+
+#: Rows scored in one call at the most: many small frames are cheaper together (one call's
+#: overhead), large ones apart (a call over every item's parameters costs more per row).
+BATCH_ROWS = 100_000
+
+
+def _score_together(frames: dict[_ItemSearch, pl.DataFrame]) -> dict[_ItemSearch, np.ndarray]:
+    """Raw points of each search's frame, small frames scored together in one call."""
+    out: dict[_ItemSearch, np.ndarray] = {}
+    batch: list[_ItemSearch] = []
+    rows = 0
+    for search, frame in sorted(frames.items(), key=lambda pair: pair[1].height):
+        if batch and rows + frame.height > BATCH_ROWS:
+            out.update(_score_batch({s: frames[s] for s in batch}))
+            batch, rows = [], 0
+        batch.append(search)
+        rows += frame.height
+    if batch:
+        out.update(_score_batch({s: frames[s] for s in batch}))
+    return out
+
+
+def _score_batch(frames: dict[_ItemSearch, pl.DataFrame]) -> dict[_ItemSearch, np.ndarray]:
+    searches = list(frames)
+    if not sum(frame.height for frame in frames.values()):
+        return {search: np.zeros(0) for search in searches}
+    items = [search.item for search in searches]
+    raw = score(pl.concat(frames.values()), items, ["scenario"], statistics=True)
+    sizes = np.cumsum([0, *(frame.height for frame in frames.values())])
+    points = raw["raw_points"].to_numpy()
+    return {search: points[sizes[i] : sizes[i + 1]] for i, search in enumerate(searches)}
 
 
 class _GroupStatistics:

@@ -68,6 +68,7 @@ class _Case:
         mine = self.rows.filter(pl.col("unit") == unit)
         self.usable = mine.height == 1 and bool(mine["participant"][0])
         self.x = mine["x"][0] if self.usable else None
+        self.taking_part = self.usable and bool(mine["taking_part"][0])
         self.sign = -1.0 if item.lower_is_better else 1.0
 
     def smallest(self) -> float | None:
@@ -78,7 +79,8 @@ class _Case:
         candidates = _exact_candidates(self.item, self.x, others, 1 / scale)
         if candidates is not None:
             return self._first_winning(candidates)
-        bounds = _upper_bounds(self.item, self.x, others)
+        tie_break = self.rules.tie_break == self.item.code
+        bounds = _upper_bounds(self.item, self.x, others, tie_break, self.taking_part)
         high = self._first_winning(bounds)
         if high is None:
             return None
@@ -139,14 +141,25 @@ class _Case:
         return float(ranked.join(scenarios, on="scenario")["delta"].min())
 
 
-def _upper_bounds(item: Item, x: float, others: pl.Series) -> list[float]:
-    """Growing deltas to bracket the answer; the last is large enough that more cannot help."""
+def _upper_bounds(
+    item: Item, x: float, others: pl.Series, tie_break: bool, taking_part: bool
+) -> list[float]:
+    """Growing deltas to bracket the answer; the last is large enough that more cannot help.
+    Also where the standing may jump (the qualify threshold) or draw level on the tie-break."""
     if item.method == "manual":
         room = item.weight - x
         return [room] if room > 0 else []
-    values = [v for v in others.to_list() if v is not None] + [x]
+    known = [v for v in others.to_list() if v is not None]
+    values = [*known, x]
     spread = max(max(values) - min(values), abs(x), 1.0)
-    return [spread, spread * 10, spread * 100, spread * 1000]
+    found = [spread, spread * 10, spread * 100, spread * 1000]
+    sign = -1.0 if item.lower_is_better else 1.0
+    if item.qualify is not None:
+        crossing = sign * (item.qualify - x)
+        found.append(crossing)
+        if tie_break and not taking_part:  # only the tie-break moves before the crossing
+            found += [sign * (v - x) for v in known if sign * (v - x) < crossing]
+    return sorted({round(v, COMPARE_DIGITS) for v in found if round(v, COMPARE_DIGITS) > 0})
 
 
 def _exact_candidates(

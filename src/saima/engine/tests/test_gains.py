@@ -137,3 +137,29 @@ def test_gains_for_chosen_units_only():
     # as C closes in; they meet at 20, where both are the minimum.
     assert gains(result, units=["C"]).rows() == [("C", "v", 10.0)]
     assert gains(result, units=["A"]).height == 0  # first already
+
+
+def test_a_place_won_on_the_tie_break_before_joining_the_item():
+    """B is below the qualifying threshold (10) of v, the tie-break. Drawing level with R on v
+    (at 9) shares R's place; crossing the threshold would make B the group's minimum and lift A
+    past it. The smallest improvement is 9, not one beyond A's reach."""
+    body = (
+        'tie_break = "v"\n[[indicator]]\ncode = "v"\nmetric = "value"\nweight = 60\n'
+        'method = "efficacy"\nbase = 0\nspan = 1\nqualify = 10\n'
+        '[[indicator]]\ncode = "w"\nmetric = "value"\nweight = 40\nmethod = "efficacy"\n'
+    )
+    values = {
+        "D": {"v": 300.0, "w": 40.0},
+        "A": {"v": 200.0, "w": 0.0},
+        "R": {"v": 9.0, "w": 25.0},
+        "B": {"v": 0.0, "w": 25.0},
+    }
+    result = race(body, values)
+    assert result.standings.select("unit", "rank").rows() == [
+        ("D", 1),
+        ("R", 2),
+        ("B", 3),
+        ("A", 4),
+    ]
+    assert gains(result, units=["B"]).rows() == [("B", "v", 9.0), ("B", "w", 0.02)]
+    assert gains_oracle(result, units=["B"]).rows() == [("B", "v", 9.0), ("B", "w", 0.02)]
