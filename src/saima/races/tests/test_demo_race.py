@@ -11,9 +11,11 @@ from saima.demo import load_demo
 from saima.engine import compute_progress, parse_period, score_race, specs_from_rules
 from saima.metrics import selectors as metrics_selectors
 from saima.org.access import Access
+from saima.races.exports import bundle
 from saima.races.models import Adjustment, Publication, RaceDefinition
 from saima.races.selectors import RaceInputs
 from saima.races.services import race_rules
+from saima.races.tests.test_results import assert_same_result, recheck
 
 AS_OF = datetime.date(2026, 11, 25)
 
@@ -67,3 +69,13 @@ def test_every_published_total_equals_the_engine(demo, label) -> None:
     assert pl.DataFrame(publication.standings)["total"].null_count() == 0
     # "what would gain one place" is frozen with the result, and some unit can gain on some item
     assert any(row["gain_one_place"] is not None for row in publication.explanation)
+
+
+@pytest.mark.parametrize("label", ["2026-Q1", "2026-Q2", "2026-Q3"])
+def test_every_demo_quarter_rechecks_with_the_cli(demo, label, tmp_path) -> None:
+    """The zip a publication offers, run through `saima race` as someone without Saima would:
+    the same ranks, totals and flags (Q2 and Q3 against the quarter before them)."""
+    publication = Publication.objects.get(race__code="keywork", period=label)
+    recomputed = recheck(bundle(publication), tmp_path, label)
+    assert_same_result(publication.standings, recomputed)
+    assert recomputed.height == 15
