@@ -29,7 +29,7 @@ import polars as pl
 from saima.engine.progress import COMPARE_DIGITS
 from saima.engine.race import GROUP, RaceResult, unit_totals
 from saima.engine.rules import Item, Rules
-from saima.engine.scoring import max_points, score, takes_part
+from saima.engine.scoring import max_points, rank_step, score, takes_part
 
 #: Values of δ tried per open (unit, item) in each round of the search.
 PROBES = 5
@@ -184,8 +184,7 @@ class _ItemSearch:
         if not self._others_move():
             return np.zeros(len(rows))
         if item.method == "rank":
-            step = item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
-            return np.minimum(points, step * factor)
+            return np.minimum(points, rank_step(item) * factor)
         floor = item.weight * item.base if item.method == "efficacy" else (item.min_points or 0.0)
         return np.maximum(points - floor * factor, 0.0)
 
@@ -443,9 +442,8 @@ class _ItemSearch:
             return np.zeros(len(rows))
         group = self.group[rows]
         base = self.statistics.base
-        if item.method == "rank":
-            step = item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
-            return np.minimum(points, step * factor)
+        if item.method == "rank":  # a place's step, whatever the scenario
+            return self._most_lost(rows)
         if item.method == "efficacy":
             moved = (scene["_min"][scenario] != base["_min"][group]) | (
                 scene["_max"][scenario] != base["_max"][group]

@@ -71,6 +71,11 @@ def max_points(item: Item) -> float:
     return item.weight * max(item.cap, 1.0) if item.method == "attainment" else item.weight
 
 
+def rank_step(item: Item) -> float:
+    """The points a place is worth under `rank`: `step`, or `step_pct` of the weight."""
+    return item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
+
+
 def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
     """Score one item's rows (see `score`)."""
     return score(frame, [item], keys)
@@ -202,7 +207,7 @@ def _group_statistics(frame: pl.DataFrame, items: Sequence[Item], group: str) ->
 def _parameters(items: Sequence[Item]) -> pl.DataFrame:
     rows = []
     for item in items:
-        step = item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
+        step = rank_step(item)
         reference = item.reference
         rows.append(
             {
