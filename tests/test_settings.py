@@ -61,3 +61,27 @@ def test_production_starts_with_a_proper_secret(tmp_path):
         SAIMA_MODE="production", SECRET_KEY_FILE=str(key), ALLOWED_HOSTS="saima.example"
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def _test_database_name() -> str:
+    """The PostgreSQL test database name the suite's settings give in a fresh process."""
+    probe = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='saima.settings_test'; "
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['TEST']['NAME'])"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SAIMA_", "DJANGO_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**clean, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_two_runs_on_one_postgresql_server_use_different_test_databases():
+    first, second = _test_database_name(), _test_database_name()
+    assert first.startswith("test_test_")
+    assert first != second

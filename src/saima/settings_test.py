@@ -7,3 +7,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
 MIDDLEWARE = ["saima.testing.RouteRecorder", *MIDDLEWARE]  # noqa: F405
 STATIC_ROOT = None  # WhiteNoise serves from the finders; nothing is collected in tests
+
+# Each run of the suite gets a test database of its own on a shared PostgreSQL server, so that two
+# runs at once (parallel CI jobs, two developers) never create, use or drop each other's.
+# SQLite's test database is in memory and needs no name.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    import os as _os
+    import uuid as _uuid
+
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (  # noqa: F405
+        f"test_{DATABASES['default']['NAME']}_{_os.getpid()}_{_uuid.uuid4().hex[:6]}"  # noqa: F405
+    )
