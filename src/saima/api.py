@@ -8,7 +8,8 @@ handlers below turn the project's exceptions into those, so a refused request ne
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -17,12 +18,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from saima.common.engine_text import say, say_all, say_error_text
+from saima.common.text import storable_problem
 from saima.engine import EngineError, PeriodError
 from saima.metrics.api import router as metrics_router
 from saima.org.api import authenticators
 from saima.org.api import router as org_router
-from saima.org.text import storable_problem
-from saima.web.engine_text import say, say_all, say_error_text
 
 
 class BodyRefused(ValueError):
@@ -71,6 +72,7 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", metrics_router)
+api.add_router("", "saima.reporting.api.figures_router")
 api.add_router("/reporting", "saima.reporting.api.router")
 api.add_router("/races", "saima.races.api.router")
 
@@ -175,6 +177,16 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = exc.message if exc.message != "Unauthorized" else ""
     return _error(request, 401, message or _("Sign in, or send an API token."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over Django's limit, refused before it is read."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    message = _("The request body is larger than %(size)s; send less at once.") % {
+        "size": f"{limit / (1024 * 1024):g} MB"
+    }
+    return _error(request, 400, message, {"body": [message]})
 
 
 @api.exception_handler(HttpError)

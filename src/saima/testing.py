@@ -8,8 +8,10 @@ and figures for every month of 2025 and January–June 2026 (North County has no
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -285,7 +287,7 @@ WORLD_RULES = {
 def make_race(world: World, **changes):
     """The world's quarterly race over both groups, saved through the service as the office."""
     from saima.org.access import Access
-    from saima.races.services import definition_save
+    from saima.races.definitions.services import definition_save
 
     fields = {
         "code": "keywork",
@@ -303,3 +305,46 @@ def make_race(world: World, **changes):
 def race(world):
     """The world's race (see `make_race`)."""
     return make_race(world)
+
+
+#: Where browser tests write their screenshots, for a person to look at.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: Generous but finite: a page of the demo city renders in well under a second.
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def page(browser):
+    """A page of a fresh browser context at 1440×900, in British English."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    """The demo city as of the fixed today (2026-11-25), committed for the live server."""
+    from saima.demo import load_demo
+
+    return load_demo(as_of=datetime.date(2026, 11, 25))
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def switch_language(page, label: str) -> None:
+    with page.expect_navigation():
+        page.click(f"form.language button:text-is('{label}')")
+
+
+def artefact(name: str) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return str(ARTIFACTS / name)

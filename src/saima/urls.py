@@ -13,3 +13,8 @@ urlpatterns = [
     path("races/", include("saima.races.urls")),
     path("", include("saima.web.urls")),
 ]
+
+handler400 = "saima.common.errors.bad_request"
+handler403 = "saima.common.errors.permission_denied"
+handler404 = "saima.common.errors.page_not_found"
+handler500 = "saima.common.errors.server_error"

@@ -131,9 +131,10 @@ def load_demo_race(*, year: int, as_of: datetime.date, last_month: int) -> tuple
     from saima.demo.generate import reporting_deadline
     from saima.org.access import Access
     from saima.org.models import RaceGroup, Unit
+    from saima.races.definitions.rules import parse_toml
+    from saima.races.definitions.services import definition_save
     from saima.races.models import Adjustment
-    from saima.races.rules import parse_toml
-    from saima.races.services import definition_save, race_publish
+    from saima.races.results.services import race_publish
 
     office = Access.for_user(get_user_model().objects.get(username="office"))
     race = definition_save(

@@ -5,7 +5,7 @@ The engine has no Django and no reader: it writes English, which the CLI prints.
 `Text`, a `str` (the English) that also keeps its template and values. `_("... %(name)s ...",
 name=value)` makes one; xgettext finds the template (`_` is one of its default keywords), the
 platform's catalogue translates it, and the platform fills the translated template with the values
-(`saima.web.engine_text.say`).
+(`saima.common.engine_text.say`).
 
 Some text leaves the engine as plain strings inside frames (an explanation's note, why a unit is
 not ranked, a check's finding) and may be stored as such. Its templates are declared once with

@@ -8,18 +8,19 @@ Computed progress is the engine's output and travels as JSON numbers.
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool
 
+from saima.common.api import ERRORS, Code, CodeFilter, PeriodName
+from saima.common.text import storable_problem
 from saima.engine import Period, parse_period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator, Observation, Target
@@ -29,17 +30,11 @@ from saima.metrics.services import (
     to_decimal,
 )
 from saima.org.access import Access, access_of, readable_unit, require_office
-from saima.org.api import ERRORS, Code, CodeFilter
 from saima.org.models import Unit
-from saima.org.text import storable_problem
-from saima.reporting.services import FigureRow, FiguresRefused, figures_save
 
 router = Router(tags=["metrics"])
 
 Year = Annotated[int, Field(ge=1990, le=2100)]
-PeriodName = Annotated[
-    str, Field(max_length=16, description="2026-06, 2026-Q2, 2026-H1 or 2026 (cumulative)")
-]
 
 
 # --- Input ---------------------------------------------------------------------------------------
@@ -66,15 +61,6 @@ def text_input(value: str | None) -> str:
 
 Figure = Annotated[str | int | float | None, BeforeValidator(_figure_input)]
 Note = Annotated[str | None, Field(max_length=4000), AfterValidator(text_input)]
-
-
-class ObservationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    value: Figure = Field(description="Cumulative value from January; null clears it.")
-    last_year_value: Figure = None
-    growth: Figure = Field(None, description="Reported growth in percent.")
-    note: Note = ""
 
 
 class TargetIn(Schema):
@@ -228,15 +214,6 @@ def change_out(record) -> ChangeOut:
     )
 
 
-def progress_out(row: dict) -> ProgressOut:
-    """One engine row, with NaN and infinities (not JSON) as null."""
-    clean = {
-        key: None if isinstance(value, float) and not math.isfinite(value) else value
-        for key, value in row.items()
-    }
-    return ProgressOut(**{key: clean.get(key) for key in ProgressOut.model_fields})
-
-
 # --- Fetch and authorise (one helper per object type) --------------------------------------------
 
 
@@ -245,14 +222,6 @@ def indicator_by_code(code: str) -> Indicator:
     if indicator is None:
         raise Http404(_("There is no indicator with the code %(code)s.") % {"code": code})
     return indicator
-
-
-def editable_unit(access: Access, code: str) -> Unit:
-    """The unit named by `code`, if this person may enter its figures (404 / 403)."""
-    unit = readable_unit(access, code)
-    if not access.can_edit_figures(unit.pk):
-        raise PermissionDenied(_("You may not enter figures for %(unit)s.") % {"unit": unit})
-    return unit
 
 
 def check_figures(payload: Schema, *fields: str) -> None:
@@ -369,38 +338,6 @@ def list_observations(request, filters: Query[PeriodQuery]):
         "unit__order", "unit__code", "indicator__order", "indicator__code"
     )
     return [observation_out(observation) for observation in observations]
-
-
-@router.put("/observations/{unit}/{indicator}/{period}", response={200: ObservationOut, **ERRORS})
-def put_observation(
-    request, unit: Code, indicator: Code, period: PeriodName, payload: ObservationIn
-):
-    """Store one cumulative figure: the unit's reporter or the office."""
-    access = access_of(request)
-    the_unit = editable_unit(access, unit)
-    the_indicator = indicator_by_code(indicator)
-    the_period = open_period(period)
-    check_figures(payload, "value", "last_year_value", "growth")
-    row = FigureRow(
-        unit_code=the_unit.code,
-        indicator_code=the_indicator.code,
-        year=the_period.year,
-        month=the_period.month,
-        value=to_decimal(payload.value, field="value"),
-        last_year_value=to_decimal(payload.last_year_value, field="last_year_value"),
-        growth=to_decimal(payload.growth, field="growth"),
-        note=(payload.note or "").strip(),
-    )
-    # The one path for figures: checks, period locks, workflow state and history.
-    try:
-        figures_save(access=access, user=request.user, rows=[row], source="api")
-    except FiguresRefused as refused:
-        # One figure: its problems are the value's.
-        raise ValidationError({"value": refused.row_errors.get(0, [])}) from None
-    key = {"unit": the_unit, "indicator": the_indicator, "year": row.year, "month": row.month}
-    stored = Observation.objects.select_related("entered_by").filter(**key).first()
-    # A blank figure where none was stored writes nothing: answer with the blank figure.
-    return observation_out(stored or Observation(**key))
 
 
 @router.get(

@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from saima.common.engine_text import say, say_error
 from saima.engine.checks import CheckConfig
 from saima.engine.errors import DataError
 from saima.engine.rules import check_profile
 from saima.org.models import BilingualName, Unit
-from saima.web.engine_text import say, say_error
 
 FIGURE = {"max_digits": 20, "decimal_places": 6}
 

@@ -21,11 +21,10 @@ from typing import TypeVar
 
 import polars as pl
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
+from saima.common import periods
 from saima.engine import IndicatorSpec, Period, compute_progress
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.access import Access
@@ -224,27 +223,6 @@ def cached_progress(
     return remembered(key, lambda: progress(access, period, scope))
 
 
-def monthly_series(access: Access, unit: Unit, indicator: Indicator, year: int) -> pl.DataFrame:
-    """This year's and last year's cumulative figures month by month, for a trend chart."""
-    if not access.can_read_unit(unit.pk):
-        raise PermissionDenied(_("You may not see the figures of %(unit)s.") % {"unit": unit})
-    rows = Observation.objects.filter(
-        unit=unit, indicator=indicator, year__in=[year, year - 1]
-    ).values_list("year", "month", "value")
-    return pl.DataFrame(
-        [(y, m, None if v is None else float(v)) for y, m, v in rows],
-        schema={"year": pl.Int64, "month": pl.Int64, "value": pl.Float64},
-        orient="row",
-    ).sort("year", "month")
-
-
-def reported_periods(year: int) -> list[int]:
-    """The months of `year` for which any figure exists, latest last."""
-    return sorted(
-        set(Observation.objects.filter(year=year).values_list("month", flat=True).distinct())
-    )
-
-
 def latest_period(*, version: str | None = None) -> Period | None:
     """The latest month with figures: where the overview opens (cached when given a version)."""
     if version is not None:
@@ -252,6 +230,15 @@ def latest_period(*, version: str | None = None) -> Period | None:
         return None if found == "none" else found
     latest = Observation.objects.filter(value__isnull=False).order_by("-year", "-month").first()
     return None if latest is None else Period(latest.year, latest.month)
+
+
+def default_period(*, version: str | None = None) -> Period:
+    """The period a page opens on: the latest month with figures (never one in the future), or
+    this month."""
+    latest = latest_period(version=version)
+    if latest is None or periods.is_future(latest):
+        return periods.this_month()
+    return latest
 
 
 def periods_with_figures(
@@ -279,7 +266,8 @@ def periods_with_figures(
 
 
 def unit_monthly_series(access: Access, unit: Unit, year: int) -> pl.DataFrame:
-    """`monthly_series` for every indicator of one unit at once (one query, for a unit's page)."""
+    """This year's and last year's cumulative figures of one unit, month by month and indicator by
+    indicator, for the trend charts of its page (one query)."""
     rows = Observation.objects.filter(
         _unit_filter(access, Scope(unit_ids=frozenset({unit.pk}))), year__in=[year, year - 1]
     ).values_list("indicator__code", "year", "month", "value")

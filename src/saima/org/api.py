@@ -20,18 +20,11 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from pydantic import AfterValidator
 
-try:
-    from ninja import Status
-except ImportError:  # django-ninja < 1.5: a (status, body) tuple does the same
-
-    def Status(status_code: int, value: object) -> tuple:
-        return status_code, value
-
-
+from saima.common.api import ERRORS, Code, Id, Status
+from saima.common.text import storable_problem
 from saima.org.access import access_of, readable_unit
 from saima.org.models import ApiToken, RaceGroup, Unit
 from saima.org.services import api_token_create, api_token_revoke, api_token_user
-from saima.org.text import storable_problem
 
 router = Router(tags=["org"])
 
@@ -70,20 +63,6 @@ def authenticators() -> list:
 
 
 # --- Shared types and schemas ---------------------------------------------------------------------
-
-
-#: A unit's or indicator's code, as in the URL: a slug (anything else is a 400, not a lookup).
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-#: The same as a list filter, where blank means "all".
-CodeFilter = Annotated[str | None, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 # --- Units and race groups -----------------------------------------------------------------------
@@ -175,7 +154,7 @@ def _token_fields(token: ApiToken) -> dict:
     }
 
 
-def own_token(request, token_id: int) -> ApiToken:
+def own_token(request, token_id: Id) -> ApiToken:
     """The caller's own token (404 for anyone else's, so ids reveal nothing)."""
     token = ApiToken.objects.filter(pk=token_id, user_id=request.user.pk).first()
     if token is None:
@@ -203,7 +182,7 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     """Revoke one of the caller's tokens (revoking twice changes nothing)."""
     token = own_token(request, token_id)
     if token.revoked_at is None:

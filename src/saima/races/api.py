@@ -1,12 +1,15 @@
 """The races API (mounted at /api/races): definitions, previews, published results, and the
-registers around them. Each part has its own router module."""
+registers around them. Each feature has its own router."""
 
 from ninja import Router
 
-from saima.races import api_definitions, api_followup, api_register, api_results
+from saima.races.definitions.api import router as definitions
+from saima.races.followup.api import router as followup
+from saima.races.register.api import router as register
+from saima.races.results.api import router as results
 
 router = Router(tags=["races"])
-router.add_router("", api_results.router)
-router.add_router("", api_definitions.router)
-router.add_router("", api_register.router)
-router.add_router("", api_followup.router)
+router.add_router("", results)
+router.add_router("", definitions)
+router.add_router("", register)
+router.add_router("", followup)

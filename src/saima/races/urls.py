@@ -1,12 +1,12 @@
-"""URLs of the races app (mounted at /races/). Each part has its own module of patterns."""
+"""URLs of the races app (mounted at /races/): each feature has its own patterns."""
 
 from django.urls import include, path
 
 app_name = "races"
 urlpatterns = [
-    path("", include("saima.races.urls_definitions")),
-    path("", include("saima.races.urls_register")),
-    path("", include("saima.races.urls_followup")),
+    path("", include("saima.races.definitions.urls")),
+    path("", include("saima.races.register.urls")),
+    path("", include("saima.races.followup.urls")),
     # last: its patterns take any race code
-    path("", include("saima.races.urls_results")),
+    path("", include("saima.races.results.urls")),
 ]

@@ -1,6 +1,8 @@
 """API routes of the reporting cycle: the status board, workflow steps, and figures.
 
-Figures posted here go through `figures_save`, the same path as the web form and the imports.
+Every write of a figure is here (`PUT /api/observations/...` on `figures_router`, mounted beside
+the catalogue's reads, and `POST /api/reporting/figures`), and goes through `figures_save`, the
+same path as the web form and the imports.
 Errors: 400 (bad input, a refused row, a step the state does not allow, a locked month),
 403 (not the caller's unit or role), 404 (unknown unit).
 """
@@ -10,21 +12,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from saima.common.api import ERRORS, Code, MonthName, PeriodName
 from saima.engine import Period, parse_period
-from saima.metrics.api import Figure, Note, figure
-from saima.org.access import access_of, readable_unit
-from saima.org.api import ERRORS, Code
+from saima.metrics.api import (
+    Figure,
+    Note,
+    ObservationOut,
+    check_figures,
+    figure,
+    indicator_by_code,
+    observation_out,
+    open_period,
+)
+from saima.metrics.models import Observation
+from saima.metrics.services import to_decimal
+from saima.org.access import Access, access_of, readable_unit
 from saima.org.models import Unit
 from saima.reporting import selectors, services
+from saima.reporting.services import FigureRow, FiguresRefused, figures_save
 
 router = Router(tags=["reporting"])
+#: Writes of one figure, at the address of the figures the catalogue lists (`/api/observations`).
+figures_router = Router(tags=["metrics"])
 
-PeriodName = Annotated[str, Field(max_length=16, description="A month: 2026-10 (or 2026-Q3)")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Month = Annotated[int, Field(ge=1, le=12)]
 Check = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -44,7 +59,7 @@ def _name(user) -> str | None:
 
 
 class StatusQuery(Schema):
-    period: PeriodName
+    period: MonthName
 
 
 class ReminderOut(Schema):
@@ -150,7 +165,7 @@ class SubmissionOut(Schema):
 def transition(
     request,
     unit: Code,
-    period: PeriodName,
+    period: MonthName,
     action: Literal["submit", "approve", "accept", "return"],
     payload: TransitionIn | None = None,
 ):
@@ -183,7 +198,7 @@ class FigureIn(Schema):
 
     unit: Code
     indicator: Code
-    period: PeriodName
+    period: MonthName
     value: Figure = Field(description="Cumulative value from January; null clears it.")
     last_year_value: Figure = None
     growth: Figure = None
@@ -290,3 +305,54 @@ def post_figures(request, payload: FiguresIn):
             for f in result.findings
         ],
     )
+
+
+class ObservationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Figure = Field(description="Cumulative value from January; null clears it.")
+    last_year_value: Figure = None
+    growth: Figure = Field(None, description="Reported growth in percent.")
+    note: Note = ""
+
+
+def editable_unit(access: Access, code: str) -> Unit:
+    """The unit named by `code`, if this person may enter its figures (404 / 403)."""
+    unit = readable_unit(access, code)
+    if not access.can_edit_figures(unit.pk):
+        raise PermissionDenied(_("You may not enter figures for %(unit)s.") % {"unit": unit})
+    return unit
+
+
+@figures_router.put(
+    "/observations/{unit}/{indicator}/{period}", response={200: ObservationOut, **ERRORS}
+)
+def put_observation(
+    request, unit: Code, indicator: Code, period: PeriodName, payload: ObservationIn
+):
+    """Store one cumulative figure: the unit's reporter or the office."""
+    access = access_of(request)
+    the_unit = editable_unit(access, unit)
+    the_indicator = indicator_by_code(indicator)
+    the_period = open_period(period)
+    check_figures(payload, "value", "last_year_value", "growth")
+    row = FigureRow(
+        unit_code=the_unit.code,
+        indicator_code=the_indicator.code,
+        year=the_period.year,
+        month=the_period.month,
+        value=to_decimal(payload.value, field="value"),
+        last_year_value=to_decimal(payload.last_year_value, field="last_year_value"),
+        growth=to_decimal(payload.growth, field="growth"),
+        note=(payload.note or "").strip(),
+    )
+    # The one path for figures: checks, period locks, workflow state and history.
+    try:
+        figures_save(access=access, user=request.user, rows=[row], source="api")
+    except FiguresRefused as refused:
+        # One figure: its problems are the value's.
+        raise ValidationError({"value": refused.row_errors.get(0, [])}) from None
+    key = {"unit": the_unit, "indicator": the_indicator, "year": row.year, "month": row.month}
+    stored = Observation.objects.select_related("entered_by").filter(**key).first()
+    # A blank figure where none was stored writes nothing: answer with the blank figure.
+    return observation_out(stored or Observation(**key))

@@ -13,6 +13,12 @@ and nothing else for bad input; nothing here writes to the database (the confirm
 
 from __future__ import annotations
 
+from saima.common.workbooks import (
+    MAX_ENTRIES,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_UPLOAD_BYTES,
+)
 from saima.reporting.files_bulk import BULK_COLUMNS, parse_bulk
 from saima.reporting.files_preview import (
     CHANGED,
@@ -23,12 +29,6 @@ from saima.reporting.files_preview import (
     preview_changes,
 )
 from saima.reporting.files_rows import FigureRow
-from saima.reporting.files_safety import (
-    MAX_ENTRIES,
-    MAX_RATIO,
-    MAX_UNCOMPRESSED_BYTES,
-    MAX_UPLOAD_BYTES,
-)
 from saima.reporting.files_template import (
     COLUMNS,
     DATA_SHEET,

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from saima.common.workbooks import check_size, check_workbook_bytes, refuse
 from saima.engine import Period, PeriodError, parse_period
 from saima.metrics.models import Indicator
 from saima.org.models import Unit
 from saima.reporting.files_rows import CellError, FigureRow, decimal_of_float, figure_row
-from saima.reporting.files_safety import check_size, check_workbook_bytes, refuse
 from saima.tabular import Column, InputError, Problem, Table, read_table
 
 MAX_ROWS = 100_000

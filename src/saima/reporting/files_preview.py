@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from saima.common.engine_text import say
 from saima.engine import Period
 from saima.metrics.models import Indicator, Observation
 from saima.metrics.services import check_period_open, to_decimal
@@ -24,7 +25,6 @@ from saima.reporting import calendar, checking
 from saima.reporting.files_rows import FigureRow, figure_row
 from saima.reporting.models import Submission
 from saima.reporting.services import REPORTER_EDITABLE
-from saima.web.engine_text import say
 
 NEW = "new"
 CHANGED = "changed"

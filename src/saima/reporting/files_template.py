@@ -30,16 +30,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from saima.engine import Period
-from saima.metrics.models import Indicator
-from saima.org.models import Unit
-from saima.reporting.files_rows import CellError, FigureRow, cell_decimal, figure_row
-from saima.reporting.files_safety import (
+from saima.common.workbooks import (
     MAX_TEMPLATE_UNCOMPRESSED_BYTES,
     check_workbook_bytes,
     guarded,
     refuse,
 )
+from saima.engine import Period
+from saima.metrics.models import Indicator
+from saima.org.models import Unit
+from saima.reporting.files_rows import CellError, FigureRow, cell_decimal, figure_row
 from saima.tabular import InputError, Problem
 from saima.tabular._xlsx import is_percent_format
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from saima.common.engine_text import say
 from saima.engine import Period
 from saima.metrics.models import Indicator, Observation
 from saima.metrics.services import to_decimal
@@ -49,7 +50,6 @@ from saima.reporting.models import (
     ReportingPeriod,
     Submission,
 )
-from saima.web.engine_text import say
 
 Status = Submission.Status
 #: States in which the unit's reporter may change figures.

@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from saima.common.engine_text import say_problems
+from saima.common.requests import declared_length
+from saima.common.workbooks import MAX_UPLOAD_BYTES, too_large_message
 from saima.engine import Period, PeriodError, parse_period
 from saima.org.access import Access, access_of, readable_unit, require_office
 from saima.org.models import Unit
@@ -31,11 +34,8 @@ from saima.reporting.files_preview import (
     pending_take,
     summary,
 )
-from saima.reporting.files_safety import MAX_UPLOAD_BYTES, too_large_message
 from saima.reporting.files_template import Current, period_key
 from saima.tabular import InputError, Problem
-from saima.web.engine_text import say_problems
-from saima.web.requests import declared_length
 
 logger = logging.getLogger(__name__)
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -14,29 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from saima.common.lights import LIGHTS
+from saima.common.pages import page
+from saima.common.periods import requested_period
+from saima.common.requests import whole_number
 from saima.engine import Period
 from saima.metrics.models import Indicator
 from saima.metrics.services import to_decimal
 from saima.org.access import access_of, readable_unit
 from saima.reporting import calendar, progress, selectors, services
 from saima.reporting.checking import CandidateFigure
-from saima.web.periods import BadPeriod, requested_period
-from saima.web.present import LIGHTS
-from saima.web.requests import whole_number
-
-
-def reporting_page(view):
-    """A signed-in page of the cycle; a period it cannot show is a 400."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except BadPeriod as exc:
-            return render(request, "400.html", {"message": str(exc)}, status=400)
-
-    return wrapper
 
 
 def month_of(request) -> Period:
@@ -68,7 +52,7 @@ def _here(name: str, period: Period, *args) -> str:
 # --- Board -------------------------------------------------------------------------------------
 
 
-@reporting_page
+@page
 @require_http_methods(["GET", "HEAD"])
 def board(request):
     access = access_of(request)
@@ -83,7 +67,7 @@ def board(request):
     return render(request, "reporting/board.html", context)
 
 
-@reporting_page
+@page
 @require_POST
 def lock(request):
     """Lock or unlock a month (the office): POST action=lock|unlock, reason."""
@@ -231,7 +215,7 @@ def _form_context(request, unit, period: Period, **extra) -> dict:
     return context
 
 
-@reporting_page
+@page
 @require_http_methods(["GET", "HEAD", "POST"])
 def unit_form(request, code: str):
     access = access_of(request)
@@ -345,7 +329,7 @@ def _transition(request, access, unit, period: Period, action: str):
     return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
 
 
-@reporting_page
+@page
 @require_POST
 def light(request, code: str):
     """The light one typed figure would get (HTMX partial), computed by the engine."""

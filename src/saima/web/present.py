@@ -14,39 +14,18 @@ from functools import cached_property
 
 import polars as pl
 from django.utils.dates import MONTHS_3
-from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from saima.common import formatting as fmt
+from saima.common.lights import COUNTED, LIGHTS, Light
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
-from saima.web import formatting as fmt
 
 #: Kinds measured against the time-sequence schedule (completion vs time progress).
 SCHEDULED = ("amount", "count")
 #: Digits kept when comparing figures for a ranking, as the engine does for its thresholds.
 COMPARE_DIGITS = 9
-
-
-@dataclass(frozen=True)
-class Light:
-    """A light as shown: a colour, an icon and a word, so it reads without colour too."""
-
-    key: str
-    icon: str
-    label: Promise
-    meaning: Promise
-
-
-LIGHTS = {
-    "green": Light("green", "✓", _("green"), _("on or ahead of schedule")),
-    "yellow": Light("yellow", "!", _("yellow"), _("slightly behind schedule")),
-    "red": Light("red", "✕", _("red"), _("behind schedule")),
-    "missing": Light("missing", "?", _("missing"), _("not reported")),
-    "n/a": Light("na", "–", _("n/a"), _("does not apply")),
-    None: Light("unknown", "·", _("unknown"), _("cannot be judged")),
-}
-COUNTED = ("green", "yellow", "red", "missing")
 
 
 @dataclass

@@ -6,12 +6,11 @@ that cannot be shown is a 400 page, an unknown code a 404, a unit they may not s
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,30 +20,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from saima.engine import DataError, Period
+from saima.common.pages import page
+from saima.common.periods import neighbours, requested_period, this_month
+from saima.engine import Period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
 from saima.web import present
-from saima.web.periods import BadPeriod, neighbours, requested_period, this_month
 
 
-def page(view):
-    """A signed-in page; a period it cannot show is a 400, figures the engine refuses a notice."""
-
-    @login_required
-    @require_safe
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except BadPeriod as exc:
-            return render(request, "400.html", {"message": str(exc)}, status=400)
-        except DataError as exc:
-            return render(request, "web/data_problem.html", {"error": exc})
-
-    return wrapper
+def _period(request, version: str) -> Period:
+    """The period of `?period=`, or the one the pages open on."""
+    return requested_period(request.GET, default=lambda: selectors.default_period(version=version))
 
 
 def _period_context(period: Period, version: str | None = None) -> dict:
@@ -80,13 +68,14 @@ BOARD_MARK = "<!--saima:board-->"
 
 
 @page
+@require_safe
 def overview(request):
     """The grid of lights. Its figures (`web/_board.html`) are rendered once per period, language,
     reader's scope and data version and kept in the cache for `selectors.CACHE_SECONDS` as the
     final UTF-8 bytes, which are spliced into the page as they are."""
     access = access_of(request)
     version = selectors.data_version()
-    period = requested_period(request.GET, version=version)
+    period = _period(request, version)
     context = _period_context(period, version)
     key = selectors.cache_key(
         "overview", period.label, get_language(), selectors.reader_key(access), version
@@ -114,10 +103,11 @@ def overview(request):
 
 
 @page
+@require_safe
 def units(request):
     access = access_of(request)
     version = selectors.data_version()
-    period = requested_period(request.GET, version=version)
+    period = _period(request, version)
     units = _units(access)
     found = _figures(access, period, units=units, version=version)
     counts = present.light_counts_by(found, lambda figure: figure.unit.code)
@@ -128,11 +118,12 @@ def units(request):
 
 
 @page
+@require_safe
 def unit(request, code: str):
     access = access_of(request)
     unit = readable_unit(access, code)
     version = selectors.data_version()
-    period = requested_period(request.GET, version=version)
+    period = _period(request, version)
     scope = Scope(unit_ids=frozenset({unit.pk}))
     found = _figures(access, period, scope, units={unit.code: unit}, version=version)
     series = selectors.unit_monthly_series(access, unit, period.year)
@@ -146,10 +137,11 @@ def unit(request, code: str):
 
 
 @page
+@require_safe
 def indicators(request):
     access = access_of(request)
     version = selectors.data_version()
-    period = requested_period(request.GET, version=version)
+    period = _period(request, version)
     found = _figures(access, period, version=version)
     counts = present.light_counts_by(found, lambda figure: figure.indicator.code)
     rows = [(indicator, counts[indicator.code]) for indicator in Indicator.objects.all()]
@@ -158,11 +150,12 @@ def indicators(request):
 
 
 @page
+@require_safe
 def indicator(request, code: str):
     access = access_of(request)
     indicator = get_object_or_404(Indicator, code=code)
     version = selectors.data_version()
-    period = requested_period(request.GET, version=version)
+    period = _period(request, version)
     scope = Scope(indicator_ids=frozenset({indicator.pk}))
     frame = selectors.cached_progress(access, period, scope, version=version)
     found = present.figures(frame, _units(access), {indicator.code: indicator})
@@ -175,12 +168,10 @@ def indicator(request, code: str):
 
 
 def demo_logins() -> tuple[list[tuple[str, str]], str | None]:
-    """The demo's sign-ins and password, when the demo data module is there."""
-    try:
-        from saima.demo import DEMO_LOGINS, DEMO_PASSWORD
-    except ImportError:
+    """The demo's sign-ins and password, when the demo app is installed."""
+    if not apps.is_installed("saima.demo"):
         return [], None
-    return list(DEMO_LOGINS), DEMO_PASSWORD
+    return apps.get_app_config("demo").sign_ins()
 
 
 class LoginView(auth_views.LoginView):

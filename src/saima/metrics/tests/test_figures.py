@@ -143,7 +143,10 @@ def test_progress_is_scoped_to_what_the_reader_sees(world):
 
 def test_latest_period_and_series(world):
     assert selectors.latest_period() == parse_period("2026-06")
-    series = selectors.monthly_series(
-        _access(world, "office"), world.units["east"], world.indicators["fai"], 2026
+    series = selectors.unit_monthly_series(_access(world, "office"), world.units["east"], 2026)
+    fai = series.filter(indicator="fai")
+    assert fai.height == 18 and fai["year"].to_list()[0] == 2025
+    north = selectors.unit_monthly_series(
+        _access(world, "east_reporter"), world.units["north"], 2026
     )
-    assert series.height == 18 and series["year"].to_list()[0] == 2025
+    assert north.height == 0  # another unit's figures are not read

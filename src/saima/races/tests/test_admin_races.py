@@ -6,7 +6,7 @@ import pytest
 
 from saima.engine import parse_period
 from saima.org.access import Access
-from saima.races.services import race_publish
+from saima.races.results.services import race_publish
 from saima.testing import PERSONAS
 
 MODELS = [

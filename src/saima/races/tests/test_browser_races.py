@@ -3,21 +3,11 @@ reads its standing and its explanation. Screenshots go to `test-artifacts/`."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
-from saima.web.tests.test_browser import TIMEOUT_MS, artefact, sign_in
+from saima.testing import TIMEOUT_MS, artefact, sign_in
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def demo_city(transactional_db):
-    """The demo city as of 2026-11-25 (Q1 to Q3 published), committed for the live server."""
-    from saima.demo import load_demo
-
-    return load_demo(as_of=datetime.date(2026, 11, 25))
 
 
 def test_office_publishes_and_a_unit_reads_its_explanation(live_server, demo_city, browser):

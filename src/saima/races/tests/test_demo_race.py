@@ -11,11 +11,11 @@ from saima.demo import load_demo
 from saima.engine import compute_progress, parse_period, score_race, specs_from_rules
 from saima.metrics import selectors as metrics_selectors
 from saima.org.access import Access
-from saima.races.exports import bundle
+from saima.races.definitions.selectors import race_rules
 from saima.races.models import Adjustment, Publication, RaceDefinition
-from saima.races.selectors import RaceInputs
-from saima.races.services import race_rules
-from saima.races.tests.test_results import assert_same_result, recheck
+from saima.races.results.exports import bundle
+from saima.races.results.selectors import RaceInputs
+from saima.races.results.tests.test_results import assert_same_result, recheck
 
 AS_OF = datetime.date(2026, 11, 25)
 

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from saima.org.tests.api_helpers import call, client_for
-from saima.races.tests.test_definitions import new_race_data, row_errors, snapshot
-from saima.races.tests.test_definitions_api import DEFINITIONS, _bad_rules, body
+from saima.races.definitions.tests.test_definitions import new_race_data, row_errors, snapshot
+from saima.races.definitions.tests.test_definitions_api import DEFINITIONS, _bad_rules, body
 
 
 def _in_chinese(client):
@@ -44,7 +44,7 @@ def test_the_rule_editor_says_the_engines_problems_in_chinese(world, as_user) ->
 
 
 def test_the_import_page_says_a_toml_problem_in_chinese(world, as_user) -> None:
-    from saima.races.tests.test_definitions import GOOD_TOML, import_data
+    from saima.races.definitions.tests.test_definitions import GOOD_TOML, import_data
 
     client = _in_chinese(as_user("office"))
     data = import_data(text=GOOD_TOML.replace("red = 1", "rde = 1"))
@@ -74,7 +74,7 @@ def test_a_published_results_notes_and_reasons_are_said_in_chinese(world, as_use
     from saima.engine import parse_period
     from saima.metrics.models import Observation
     from saima.org.access import Access
-    from saima.races.services import race_publish
+    from saima.races.results.services import race_publish
     from saima.testing import WORLD_RULES, make_race
 
     rules = copy.deepcopy(WORLD_RULES)

@@ -11,7 +11,7 @@ import pytest
 from saima.engine import parse_period
 from saima.org.access import Access
 from saima.races.models import Adjustment, ManualScore, Publication, RaceDefinition
-from saima.races.services import race_publish
+from saima.races.results.services import race_publish
 
 Q1 = "/races/keywork/2026-Q1/"
 #: Arrays nested deeper than Python's parser recursion allows, and a depth it parses.

@@ -10,7 +10,7 @@ def today(monkeypatch):
     """Pages judge "the future" by today's date: fix it, so the tests do not age."""
     from datetime import date
 
-    from saima.web import periods
+    from saima.common import periods
 
     fixed = date(2026, 11, 25)
     monkeypatch.setattr(periods.timezone, "localdate", lambda: fixed)

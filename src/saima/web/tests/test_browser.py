@@ -6,58 +6,17 @@ and a unit page are written to `test-artifacts/` at the repository root for a pe
 
 from __future__ import annotations
 
-import datetime
 import re
 from pathlib import Path
 
 import pytest
 
-from saima.testing import BROWSER
-
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-#: Generous but finite: a page of the demo city renders in well under a second.
-TIMEOUT_MS = 15_000
+from saima.testing import BROWSER, artefact, sign_in, switch_language
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(BROWSER).exists(), reason=f"no Chromium at {BROWSER}"),
 ]
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def demo_city(transactional_db):
-    """The demo city as of the fixed today (2026-11-25), committed for the live server."""
-    from saima.demo import load_demo
-
-    return load_demo(as_of=datetime.date(2026, 11, 25))
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def switch_language(page, label: str) -> None:
-    with page.expect_navigation():
-        page.click(f"form.language button:text-is('{label}')")
-
-
-def artefact(name: str) -> str:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return str(ARTIFACTS / name)
 
 
 def test_overview_language_and_unit_chart(live_server, demo_city, page):

@@ -1,0 +1,60 @@
+"""What every router of the API shares: the validated types of path and query values, the error
+schema, and ninja's `Status` across its versions.
+
+A value typed here is checked before any view runs: a code with a NUL byte, a period with a
+letter too many, never reaches a query (PostgreSQL would refuse the NUL with a server error).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ninja import Field, Schema
+
+try:
+    from ninja import Status
+except ImportError:  # django-ninja < 1.5: a (status, body) tuple does the same
+
+    def Status(status_code: int, value: object) -> tuple:
+        return status_code, value
+
+
+#: A unit's, indicator's or race's code, as in the URL: a slug (anything else is a 400, not a
+#: lookup).
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+#: The same as a list filter, where blank means "all".
+CodeFilter = Annotated[str | None, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")]
+#: A period as `saima.engine.parse_period` reads it: a year, a month, a quarter or a half.
+PeriodName = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=16,
+        pattern=r"^[0-9]{4}([-/.][0-9]{1,2}|[-/.]?[QqHh][0-9])?$",
+        description="2026-06 (cumulative to June), 2026-Q2, 2026-H1 or 2026",
+        examples=["2026-06", "2026-Q2", "2026-H1", "2026"],
+    ),
+]
+#: A month, as the reporting cycle takes it (a quarter or half names its last month).
+MonthName = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=16,
+        pattern=r"^[0-9]{4}([-/.][0-9]{1,2}|[-/.]?[QqHh][0-9])?$",
+        description="A month: 2026-10 (or 2026-Q3, its last month)",
+        examples=["2026-10"],
+    ),
+]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+#: A database key in a URL: 1 up to the largest key a database stores (anything else is a 400).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
