@@ -1,4 +1,6 @@
-"""Writes of targets and figures: the only place they change, each checked and recorded.
+"""Writes of indicators and targets: the only place they change, each checked and recorded.
+
+(Figures are written by the reporting app's `figures_save`, which uses the checks here.)
 
 Every change goes through `simple_history`, so who changed which figure, when and from what is
 kept; the acting user is passed explicitly (not only taken from the request) so scripts and
@@ -78,12 +80,10 @@ def target_set(
         raise ValidationError({"value": _("Give a target, or mark the indicator as not applying.")})
     if number is not None and number <= 0 and indicator.kind != Indicator.Kind.GROWTH:
         raise ValidationError({"value": _("This kind of indicator needs a positive target.")})
-    target, _created = Target.objects.select_for_update().get_or_create(
-        unit=unit,
-        indicator=indicator,
-        year=year,
-        defaults={"value": number, "not_applicable": not_applicable},
-    )
+    # One save, so one history record saying who (get_or_create would write two).
+    target = Target.objects.select_for_update().filter(
+        unit=unit, indicator=indicator, year=year
+    ).first() or Target(unit=unit, indicator=indicator, year=year)
     target.value = None if not_applicable else number
     target.not_applicable = not_applicable
     target.last_year_total = to_decimal(last_year_total, field="last_year_total")
@@ -91,3 +91,51 @@ def target_set(
     target.full_clean()
     target.save()
     return target
+
+
+#: The fields of an indicator the office sets.
+INDICATOR_FIELDS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "kind",
+    "direction",
+    "measure_zh",
+    "measure_en",
+    "decimals",
+    "frequency",
+    "combined_jan_feb",
+    "profile",
+    "yellow_pp",
+    "check_settings",
+    "order",
+)
+
+
+@transaction.atomic
+def indicator_save(
+    *, access: Access, user, indicator: Indicator | None = None, **fields: object
+) -> Indicator:
+    """Create or change an indicator (the office). Its kind cannot change once it has targets
+    or figures: they would be read as another kind of number."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the office defines indicators."))
+    unknown = sorted(set(fields) - set(INDICATOR_FIELDS))
+    if unknown:
+        raise TypeError(f"indicator_save() got unexpected fields {unknown}")
+    if indicator is None:
+        indicator = Indicator()
+    else:
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        kind = fields.get("kind", indicator.kind)
+        used = indicator.targets.exists() or indicator.observations.exists()
+        if kind != indicator.kind and used:
+            raise ValidationError(
+                {"kind": _("The indicator has targets or figures; its kind cannot change.")}
+            )
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator._history_user = user
+    indicator.full_clean()
+    indicator.save()
+    return indicator

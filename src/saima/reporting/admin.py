@@ -1,13 +1,16 @@
 """The reporting cycle in the admin: the office reads everything; only the calendar's dates are
-edited here. Locks, workflow steps, acknowledgements and reminders change through the services
-(pages, API, `remind`), so that each is checked and recorded."""
+edited here, through the service. Locks, workflow steps, acknowledgements and reminders change
+through the services (pages, API, `remind`), so that each is checked and recorded."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from saima.org.admin import OfficeOnlyAdmin, ReadOnlyAdmin
+from saima.org.admin import ReadOnlyAdmin, ServiceAdmin
+from saima.reporting import services
 from saima.reporting.models import (
     Acknowledgement,
     PeriodLockEvent,
@@ -18,13 +21,18 @@ from saima.reporting.models import (
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(OfficeOnlyAdmin):
+class ReportingPeriodAdmin(ServiceAdmin):
+    """The calendar's dates, through `reporting_period_set`; locks change on the board."""
+
     list_display = ("year", "month", "opens_on", "due_on", "locked_at", "locked_by")
     list_filter = ("year",)
-    readonly_fields = ("locked_at", "locked_by", "lock_reason")
+    fields = ("year", "month", "opens_on", "due_on")
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    @staticmethod
+    def write(access, user, period, data):
+        if period is not None and (period.year, period.month) != (data["year"], data["month"]):
+            raise ValidationError(_("A month's dates stay with their month; add another month."))
+        return services.reporting_period_set(access=access, user=user, **data)
 
 
 @admin.register(Submission)
