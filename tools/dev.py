@@ -93,8 +93,12 @@ def start() -> None:
 def test() -> None:
     scratch = tempfile.mkdtemp(prefix="saima-test-")
     env = {**os.environ, "SAIMA_DATA_DIR": scratch, "DJANGO_SETTINGS_MODULE": "saima.settings"}
+    # A user's `pip install .` (no extras) in a scratch environment, alongside the suite.
+    print("+ python3 tools/check_install.py (in the background)", flush=True)
+    install = subprocess.Popen([sys.executable, str(ROOT / "tools" / "check_install.py")], cwd=ROOT)
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
+    _run(BIN / "lint-imports")
     _run(BIN / "python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
     _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
     ensure_browser()
@@ -125,6 +129,8 @@ def test() -> None:
     else:
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: skipped the PostgreSQL leg.")
     shutil.rmtree(scratch, ignore_errors=True)
+    if install.wait() != 0:
+        sys.exit("The package installed without its extras does not work (see above).")
 
 
 def bench() -> None:
