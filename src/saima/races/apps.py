@@ -6,3 +6,8 @@ class RacesConfig(AppConfig):
     name = "saima.races"
     label = "races"
     verbose_name = _("Horse races")
+
+    def ready(self) -> None:
+        from saima.common import menu
+
+        menu.add(menu.Entry("races", _("Races"), "races:index", order=30, current=("races",)))

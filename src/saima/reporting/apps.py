@@ -6,3 +6,10 @@ class ReportingConfig(AppConfig):
     name = "saima.reporting"
     label = "reporting"
     verbose_name = _("Reporting cycle")
+
+    def ready(self) -> None:
+        from saima.common import menu
+
+        menu.add(
+            menu.Entry("reporting", _("Reporting"), "reporting:board", order=20, current=("reporting",))
+        )

@@ -6,3 +6,15 @@ class WebConfig(AppConfig):
     name = "saima.web"
     label = "web"
     verbose_name = _("Pages")
+
+    def ready(self) -> None:
+        from saima.common import menu
+
+        for order, (key, label, current) in enumerate(
+            (
+                ("overview", _("Overview"), ("overview",)),
+                ("units", _("Units"), ("units", "unit")),
+                ("indicators", _("Indicators"), ("indicators", "indicator")),
+            )
+        ):
+            menu.add(menu.Entry(key, label, key, order=order, current=current, keeps_period=True))

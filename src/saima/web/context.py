@@ -1,9 +1,11 @@
-"""Template context every page gets: the reader's access, the demo flag, the language switch."""
+"""Template context every page gets: the reader's access, the main menu, the demo flag, the
+language switch."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from saima.common import menu
 from saima.org.access import Access, access_of
 
 #: How each language names itself on the switch.
@@ -15,6 +17,7 @@ def saima(request) -> dict:
     access = access_of(request) if hasattr(request, "user") else Access(user_id=None)
     return {
         "access": access,
+        "menu": menu.for_request(request, access) if access.user_id else [],
         "demo_mode": settings.DEMO,
         "language_switch": [
             (code, SWITCH_LABELS.get(code, str(name))) for code, name in settings.LANGUAGES
