@@ -11,5 +11,7 @@ class ReportingConfig(AppConfig):
         from saima.common import menu
 
         menu.add(
-            menu.Entry("reporting", _("Reporting"), "reporting:board", order=20, current=("reporting",))
+            menu.Entry(
+                "reporting", _("Reporting"), "reporting:board", order=20, current=("reporting",)
+            )
         )
