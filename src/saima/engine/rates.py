@@ -54,7 +54,14 @@ def rate_expr(
     scale = 10**decimals
     num, den = numerator.cast(pl.Int64), denominator.cast(pl.Int64)
     rounded = (2 * num * 100 * scale + den) // (2 * den)
-    value = pl.when(den > 0).then(rounded.cast(pl.Float64) / scale)
+    if decimals:
+        # Written out and read back: Polars divides a column by a constant as a multiplication
+        # by its inverse, which makes 333 / 10 come out as 33.300000000000004.
+        digits = (rounded % scale).cast(pl.String).str.zfill(decimals)
+        exact = pl.format("{}.{}", rounded // scale, digits).cast(pl.Float64)
+    else:
+        exact = rounded.cast(pl.Float64)
+    value = pl.when(den > 0).then(exact)
     return pl.when(value > 100).then(100.0).otherwise(value) if cap else value
 
 
