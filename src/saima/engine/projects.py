@@ -362,35 +362,62 @@ def investment_plan(projects: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame
     planned linearly (a twelfth a month). The monthly amounts must not be negative and must
     sum to the annual plan; a DataError names the project and the month where they go wrong.
     """
-    annual = _annual_plans(projects)
+    return _plan_rows(_annual_plans(projects).sort("project"), plans)
+
+
+def _plan_rows(annual: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame:
+    """`investment_plan` for the projects with an annual plan, in the order of `annual`.
+
+    Twelve rows a project, laid out by position (project number × 12 + month − 1): the monthly
+    amounts land on their rows by a scatter, not a join, and the rows never need sorting.
+    """
     plans = _checked_plans(plans, annual)
-    split = annual.join(plans.select("project").unique(), on="project", how="semi")
-    grid = split.select("project", "annual_plan").join(
-        pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int64}), how="cross"
+    n = annual.height
+    numbers = annual.select("project").with_row_index("_key")
+    placed = plans.join(numbers, on="project", how="inner").select(
+        "amount", _pos=pl.col("_key").cast(pl.Int64) * 12 + pl.col("month") - 1
     )
-    split_rows = (
-        grid.join(plans, on=["project", "month"], how="left")
-        .with_columns(planned=pl.col("amount").fill_null(0.0))
-        .sort("project", "month")
-        .with_columns(cumulative=pl.col("planned").cum_sum().over("project").round(AMOUNT_DIGITS))
+    split = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+    if placed.height:
+        split = split.scatter((placed["_pos"] // 12).unique(), True)
+    amounts = pl.repeat(0.0, n * 12, dtype=pl.Float64, eager=True)
+    if placed.height:
+        amounts = amounts.scatter(placed["_pos"], placed["amount"])
+    position = pl.int_range(n * 12, dtype=pl.Int64, eager=True)
+    key = position // 12
+    month = position % 12 + 1
+    rows = pl.DataFrame(
+        {
+            "_key": key,
+            "project": annual["project"].gather(key),
+            "month": month,
+            "annual_plan": annual["annual_plan"].gather(key),
+            "_split": split.gather(key),
+            "amount": amounts,
+        }
     )
-    _check_plan_sums(split_rows)
-    linear = (
-        annual.join(split, on="project", how="anti")
-        .join(_LINEAR, how="cross")
-        .with_columns(
-            planned=pl.col("annual_plan") / 12,
-            cumulative=(pl.col("annual_plan") * pl.col("month") / 12).round(AMOUNT_DIGITS),
-        )
+    rows = rows.with_columns(
+        planned=pl.when("_split").then("amount").otherwise(pl.col("annual_plan") / 12),
+        cumulative=pl.when("_split")
+        .then(pl.col("amount").cum_sum().over("_key"))
+        .otherwise(pl.col("annual_plan") * pl.col("month") / 12)
+        .round(AMOUNT_DIGITS),
     )
+    _check_plan_sums(rows.filter("_split"))
     share = pl.col("cumulative") * 100 / pl.col("annual_plan")
-    split_rows = split_rows.with_columns(
-        # December is the annual plan itself (checked above): exactly 100.
-        share=pl.when(pl.col("month") == 12).then(100.0).otherwise(share)
+    return rows.select(
+        "project",
+        "month",
+        "planned",
+        "cumulative",
+        # December of a split plan is the annual plan itself (checked above): exactly 100; the
+        # linear schedule is the indicators' own.
+        share=pl.when(~pl.col("_split"))
+        .then(pl.lit(_LINEAR["share"]).gather(pl.col("month") - 1))
+        .when(pl.col("month") == 12)
+        .then(100.0)
+        .otherwise(share),
     )
-    columns = ["project", "month", "planned", "cumulative", "share"]
-    frame = pl.concat([split_rows.select(columns), linear.select(columns)], how="vertical")
-    return frame.sort("project", "month")
 
 
 #: The linear schedule, each month's share computed as the indicators compute it (m·100/12) and
@@ -443,6 +470,15 @@ def _checked_plans(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
         pl.col("month").cast(pl.Int64),
         pl.col("amount").cast(pl.Float64),
     )
+    wrong = plans.lazy().select(
+        (~pl.col("month").is_between(1, 12)).any()
+        | pl.struct("project", "month").is_duplicated().any()
+        | (pl.col("amount") < 0).any()
+        | pl.col("amount").is_null().any()
+        | ~pl.col("project").is_in(annual["project"].implode()).all()
+    )
+    if not wrong.collect().item():
+        return plans
     details: list[Text] = []
     outside = plans.filter(~pl.col("month").is_between(1, 12))
     for project, month in outside.select("project", "month").iter_rows():
@@ -490,8 +526,11 @@ def _checked_plans(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
 def _check_plan_sums(rows: pl.DataFrame) -> None:
     """The cumulative plan never passes the annual plan and ends exactly at it."""
     difference = (pl.col("cumulative") - pl.col("annual_plan")).round(AMOUNT_DIGITS)
+    short_at_end = (pl.col("month") == 12) & (difference < 0)
+    if not rows.select((difference > 0).any() | short_at_end.any()).item():
+        return
     over = rows.filter(difference > 0).group_by("project").agg(pl.all().first())
-    short = rows.filter((pl.col("month") == 12) & (difference < 0))
+    short = rows.filter(short_at_end)
     details = [
         _(
             "project %(project)s, month %(month)s: the cumulative plan %(cumulative)s passes "
@@ -560,7 +599,7 @@ def investment_progress(
     sums.
     """
     annual = _annual_plans(projects)
-    plan = investment_plan(projects, plans)
+    plan = _plan_rows(annual, plans)
     actual = _period_investment(investment, projects, period)
     listed = projects.select(pl.col("project").cast(pl.String), pl.col("unit").cast(pl.String))
     rows = listed.join(annual.select("project", "annual_plan"), on="project", how="left").join(
@@ -568,14 +607,10 @@ def investment_progress(
     )
     if by == "unit":
         plan = (
-            plan.join(annual.select("project", "unit", "annual_plan"), on="project")
+            plan.with_columns(unit=annual["unit"].gather(pl.int_range(plan.height) // 12))
             .group_by("unit", "month")
-            .agg(pl.col("cumulative").sum(), pl.col("annual_plan").sum())
-            .with_columns(
-                share=pl.when(pl.col("month") == 12)
-                .then(100.0)
-                .otherwise(pl.col("cumulative") * 100 / pl.col("annual_plan"))
-            )
+            .agg(pl.col("cumulative").sum())
+            .sort("unit", "month")
         )
         rows = rows.group_by("unit").agg(
             with_plan=pl.col("annual_plan").is_not_null().sum().cast(pl.Int64),
@@ -586,22 +621,29 @@ def investment_progress(
             ),
         )
         rows = rows.with_columns(annual_plan=pl.when(pl.col("with_plan") > 0).then("annual_plan"))
+        totals = plan.filter(pl.col("month") == 12).select("unit", _total="cumulative")
+        plan = plan.join(totals, on="unit", maintain_order="left").with_columns(
+            share=pl.when(pl.col("month") == 12)
+            .then(100.0)
+            .otherwise(pl.col("cumulative") * 100 / pl.col("_total"))
+        )
         key, names = "unit", ["unit", "with_plan", "reported"]
     elif by == "project":
         key, names = "project", ["project", "unit"]
     else:
         raise DataError(_("investment is summed by project or by unit, not %(by)s", by=repr(by)))
-    schedule = (
-        plan.sort(key, "month")
-        .group_by(key, maintain_order=True)
-        .agg(
-            pl.col("share").alias("profile"),
-            pl.col("cumulative")
-            .filter(pl.col("month") == period.month)
-            .first()
-            .alias("planned_to_date"),
-        )
-        .with_columns(pl.col("planned_to_date").round(AMOUNT_DIGITS))
+    # Twelve rows a key, in order: each key's schedule is its twelve shares.
+    keys = plan[key].gather_every(12)
+    schedule = pl.DataFrame(
+        {
+            key: keys,
+            "profile": plan["share"].reshape((keys.len(), 12)).cast(pl.List(pl.Float64))
+            if keys.len()
+            else pl.Series([], dtype=pl.List(pl.Float64)),
+            "planned_to_date": plan["cumulative"]
+            .gather_every(12, offset=period.month - 1)
+            .round(AMOUNT_DIGITS),
+        }
     )
     rows = rows.join(schedule, on=key, how="left")
     progress = _plan_progress(rows, key, period, yellow_pp)
