@@ -288,7 +288,8 @@ def stage_at(changes: Iterable[tuple[date, str]], day: date) -> str:
 
 
 def stages_at(stage_changes: pl.DataFrame, day: date) -> pl.DataFrame:
-    """The stage of every project with a change on or before `day`: `project`, `stage`."""
+    """The stage of every project with a change on or before `day`: `project`, `stage`, and
+    `since` (the date of that change)."""
     changes = _ordered_changes(stage_changes, day)
     return changes.group_by("project", maintain_order=True).agg(
         pl.col("stage").last(), pl.col("date").last().alias("since")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, timedelta
 
 import polars as pl
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saima.engine import DataError, parse_period
-from saima.engine.calendar import WorkCalendar
+from saima.engine.calendar import WorkCalendar, cycle_of, cycles_between
 from saima.engine.supervision import (
     DEFAULT_LADDER,
     EscalationStep,
@@ -120,6 +121,8 @@ def test_an_extension_counts_only_if_granted_by_the_original_deadline():
         "x", extended_to=D(2026, 4, 30), extension_granted=D(2026, 3, 31)
     )  # granted on the deadline day itself: in time
     assert effective_deadline(on_the_day) == D(2026, 4, 30)
+    framed = item_dates(items_frame([on_the_day]), calendar=PLAIN)
+    assert framed.select("deadline_due", "extension_counts").row(0) == (D(2026, 4, 30), True)
     assert [effective_deadline(i) for i in WORLD[1:3]] == [D(2026, 4, 30), D(2026, 3, 31)]
     assert dict(dates.select("item", "extension_counts").iter_rows())["b"] is True
 
@@ -348,11 +351,24 @@ day = st.dates(min_value=D(2026, 3, 1), max_value=D(2026, 6, 30))
 
 @st.composite
 def open_items(draw):
+    """An item whose dates often fall on the same days (a return on the request's day, an
+    extension granted on the deadline day, a report on a cycle's last day)."""
     assigned = draw(st.dates(min_value=D(2026, 3, 1), max_value=D(2026, 3, 20)))
-    after = st.dates(min_value=assigned, max_value=D(2026, 6, 30))
-    deadline = draw(after)
+    deadline = assigned + timedelta(days=draw(st.integers(0, 60)))
+    # Days near the deadline, near the ends of months and ten-day periods, or anywhere after.
+    landmarks = sorted(
+        {deadline + timedelta(days=k) for k in (-1, 0, 1)}
+        | {D(2026, m, d) for m in (3, 4, 5) for d in (10, 11, 20, 21)}
+        | {D(2026, 3, 31), D(2026, 4, 1), D(2026, 4, 30), D(2026, 5, 1)}
+    )
+    after = st.one_of(
+        st.sampled_from([d for d in landmarks if d >= assigned]),
+        st.dates(min_value=assigned, max_value=D(2026, 6, 30)),
+    )
     extension = draw(st.booleans())
     extended_to = deadline + timedelta(days=draw(st.integers(1, 40))) if extension else None
+    requests = draw(st.lists(after, max_size=3))
+    returns = draw(st.lists(st.one_of(st.sampled_from(requests or [assigned]), after), max_size=3))
     return SupervisionItem(
         "x",
         "East",
@@ -364,8 +380,8 @@ def open_items(draw):
         extended_to=extended_to,
         extension_granted=draw(after) if extension else None,
         feedback=tuple(draw(st.lists(after, max_size=6))),
-        closure_requests=tuple(draw(st.lists(after, max_size=3))),
-        returns=tuple(draw(st.lists(after, max_size=3))),
+        closure_requests=tuple(requests),
+        returns=tuple(returns),
     )
 
 
@@ -483,3 +499,82 @@ def test_supervision_figures_in_the_layout_of_actuals():
         ("ack", 50.0),
         ("feedback", 33.3),
     ]
+
+
+# --- the frame computations against a plain reading of the definitions ---------------------------
+
+
+def _pending(it: SupervisionItem, day: date) -> bool:
+    requests = [r for r in it.closure_requests if r <= day]
+    answers = [r for r in it.returns if r <= day]
+    return bool(requests) and (not answers or max(requests) > max(answers))
+
+
+def _owed(it: SupervisionItem, until: date) -> list[tuple[date, date, bool]]:
+    if it.rhythm is None:
+        return []
+    first = cycle_of(it.rhythm, it.assigned)[1] + timedelta(days=1)
+    horizon = min(until, it.closed - timedelta(days=1)) if it.closed else until
+    reports = (*it.feedback, *it.closure_requests)
+    return [
+        (start, end, any(start <= r <= end for r in reports))
+        for start, end in cycles_between(it.rhythm, first, horizon)
+        if not _pending(it, end)
+    ]
+
+
+def _counts(items: list[SupervisionItem], start: date, end: date) -> dict[str, tuple]:
+    found: dict[str, list[int]] = {}
+    for it in items:
+        c = found.setdefault(it.unit, [0] * 6)
+        ack_due = PLAIN.add_working_days(it.assigned, 2 if it.ack_days is None else it.ack_days)
+        if start <= ack_due <= end:
+            c[0] += 1
+            c[1] += it.acknowledged is not None and it.acknowledged <= ack_due
+        for _s, due, delivered in _owed(it, end):
+            if due >= start:
+                c[2] += 1
+                c[3] += delivered
+        deadline = effective_deadline(it)
+        if start <= deadline <= end:
+            c[4] += 1
+            c[5] += it.closed is not None and it.closed <= deadline
+    return {unit: tuple(c) for unit, c in found.items()}
+
+
+@st.composite
+def ledgers(draw):
+    items = []
+    for n in range(draw(st.integers(1, 6))):
+        base = draw(open_items())
+        closed = draw(
+            st.one_of(st.none(), st.dates(min_value=base.assigned, max_value=D(2026, 7, 31)))
+        )
+        unit = draw(st.sampled_from(["East", "West"]))
+        items.append(
+            SupervisionItem(
+                f"i{n}",
+                unit,
+                **{
+                    f.name: getattr(base, f.name)
+                    for f in fields(SupervisionItem)
+                    if f.name not in ("item", "unit", "closed")
+                },
+                closed=closed,
+            )
+        )
+    return items
+
+
+@settings(max_examples=80, deadline=None)
+@given(ledgers(), day, st.integers(0, 90))
+def test_the_frames_count_what_the_definitions_say(ledger, start, length):
+    end = start + timedelta(days=length)
+    frame = items_frame(ledger)
+    for it in ledger:
+        owed = required_feedback(frame.filter(pl.col("item") == it.item), end)
+        assert owed.select("cycle_start", "due", "delivered").rows() == _owed(it, end)
+    found = on_time_rates(frame, start, end, calendar=PLAIN)
+    columns = ["ack_due", "ack_on_time", "feedback_due", "feedback_on_time", "closure_due"]
+    counts = {r[0]: tuple(r[1:]) for r in found.select("unit", *columns, "closure_on_time").rows()}
+    assert counts == _counts(ledger, start, end)
