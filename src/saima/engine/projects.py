@@ -363,82 +363,92 @@ def investment_plan(projects: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame
     planned linearly (a twelfth a month). The monthly amounts must not be negative and must
     sum to the annual plan; a DataError names the project and the month where they go wrong.
     """
-    return _plan_rows(_annual_plans(projects).sort("project"), plans)
+    wide = _plan_wide(_annual_plans(projects).sort("project"), plans)
+    return wide.select(
+        "project",
+        month=pl.lit(list(range(1, 13)), dtype=pl.List(pl.Int64)),
+        planned=_months(MONTHS_PLANNED),
+        cumulative=_months(MONTHS_CUMULATIVE),
+        share=_months(MONTHS_SHARE),
+    ).explode("month", "planned", "cumulative", "share")
 
 
-def _plan_rows(annual: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame:
-    """`investment_plan` for the projects with an annual plan, in the order of `annual`.
+def _months(columns: Sequence[str | pl.Expr]) -> pl.Expr:
+    """Twelve monthly columns as one list per row (through an array: `concat_list` is many
+    times slower)."""
+    return pl.concat_arr(columns).arr.to_list()
 
-    Twelve rows a project, laid out by position (project number × 12 + month − 1): the monthly
-    amounts land on their rows by a scatter, not a join, and the rows never need sorting.
+
+MONTHS_PLANNED = [f"planned_{m}" for m in range(1, 13)]
+MONTHS_CUMULATIVE = [f"cumulative_{m}" for m in range(1, 13)]
+MONTHS_SHARE = [f"share_{m}" for m in range(1, 13)]
+
+
+def _plan_wide(annual: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame:
+    """The plans of the projects, one row each in the order of `annual`: `project`,
+    `annual_plan`, `split` (planned by month, not linearly) and, for each month m, `planned_m`,
+    `cumulative_m` and `share_m` (all null for a project without an annual plan).
+
+    The monthly amounts land on their project's row by position (a scatter, not a join), and
+    the cumulative plan is added up month by month across whole columns.
     """
-    plans = _checked_plans(plans, annual)
     n = annual.height
-    numbers = annual.select("project").with_row_index("_key")
-    placed = plans.join(numbers, on="project", how="inner").select(
-        "amount", _pos=pl.col("_key").cast(pl.Int64) * 12 + pl.col("month") - 1
-    )
+    placed = _placed_plans(plans, annual)
+    amounts = pl.repeat(0.0, n * 12, dtype=pl.Float64, eager=True)
     split = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
     if placed.height:
-        split = split.scatter((placed["_pos"] // 12).unique(), True)
-    amounts = pl.repeat(0.0, n * 12, dtype=pl.Float64, eager=True)
-    if placed.height:
         amounts = amounts.scatter(placed["_pos"], placed["amount"])
-    position = pl.int_range(n * 12, dtype=pl.Int64, eager=True)
-    key = position // 12
-    month = position % 12 + 1
-    rows = pl.DataFrame(
-        {
-            "_key": key,
-            "project": annual["project"].gather(key),
-            "month": month,
-            "annual_plan": annual["annual_plan"].gather(key),
-            "_split": split.gather(key),
-            "amount": amounts,
-        }
+        split = split.scatter((placed["_pos"] // 12).unique(), True)
+    wide = annual.select("project", "annual_plan").with_columns(split=split)
+    by_month = [amounts.gather_every(12, offset=m).alias(MONTHS_PLANNED[m]) for m in range(12)]
+    wide = wide.with_columns(by_month)
+    total = pl.lit(0.0)
+    cumulative = []
+    for m in range(12):
+        total = total + pl.col(MONTHS_PLANNED[m])
+        cumulative.append(
+            pl.when("split")
+            .then(total)
+            .otherwise(pl.col("annual_plan") * (m + 1) / 12)
+            .round(AMOUNT_DIGITS)
+            .alias(MONTHS_CUMULATIVE[m])
+        )
+    wide = wide.with_columns(cumulative).with_columns(
+        pl.when("split")
+        .then(pl.col(MONTHS_PLANNED[m]))
+        .otherwise(pl.col("annual_plan") / 12)
+        .alias(MONTHS_PLANNED[m])
+        for m in range(12)
     )
-    rows = rows.with_columns(
-        planned=pl.when("_split").then("amount").otherwise(pl.col("annual_plan") / 12),
-        cumulative=pl.when("_split")
-        .then(pl.col("amount").cum_sum().over("_key"))
-        .otherwise(pl.col("annual_plan") * pl.col("month") / 12)
-        .round(AMOUNT_DIGITS),
-    )
-    _check_plan_sums(rows.filter("_split"))
-    share = pl.col("cumulative") * 100 / pl.col("annual_plan")
-    return rows.select(
-        "project",
-        "month",
-        "planned",
-        "cumulative",
+    _check_plan_sums(wide)
+    return wide.with_columns(
         # December of a split plan is the annual plan itself (checked above): exactly 100; the
         # linear schedule is the indicators' own.
-        share=pl.when(~pl.col("_split"))
-        .then(pl.lit(_LINEAR["share"]).gather(pl.col("month") - 1))
-        .when(pl.col("month") == 12)
-        .then(100.0)
-        .otherwise(share),
+        pl.when(pl.col("annual_plan").is_null())
+        .then(None)
+        .when(~pl.col("split"))
+        .then(pl.lit(_LINEAR_SHARES[m]))
+        .otherwise(100.0 if m == 11 else pl.col(MONTHS_CUMULATIVE[m]) * 100 / pl.col("annual_plan"))
+        .alias(MONTHS_SHARE[m])
+        for m in range(12)
     )
 
 
 #: The linear schedule, each month's share computed as the indicators compute it (m·100/12) and
 #: outside Polars, which divides a column by a constant as a multiplication by its inverse.
-_LINEAR = pl.DataFrame(
-    {"month": list(range(1, 13)), "share": [m * 100 / 12 for m in range(1, 13)]},
-    schema={"month": pl.Int64, "share": pl.Float64},
-)
+_LINEAR_SHARES = [m * 100 / 12 for m in range(1, 13)]
 
 
-def _annual_plans(projects: pl.DataFrame) -> pl.DataFrame:
-    """Projects with a positive annual plan: `project`, `unit`, `annual_plan`."""
+def _listed(projects: pl.DataFrame) -> pl.DataFrame:
+    """Every listed project: `project`, `unit`, `annual_plan` (null when none is planned this
+    year); a negative plan is refused."""
     _check_projects(projects)
-    frame = projects.select(
-        pl.col("project").cast(pl.String),
-        pl.col("unit").cast(pl.String),
+    plan = (
         pl.col("annual_plan").cast(pl.Float64)
         if "annual_plan" in projects.columns
-        else pl.lit(None, dtype=pl.Float64).alias("annual_plan"),
+        else pl.lit(None, dtype=pl.Float64).alias("annual_plan")
     )
+    frame = projects.select(pl.col("project").cast(pl.String), pl.col("unit").cast(pl.String), plan)
     negative = frame.filter(pl.col("annual_plan") < 0)
     if negative.height:
         raise DataError(
@@ -448,7 +458,14 @@ def _annual_plans(projects: pl.DataFrame) -> pl.DataFrame:
                 for p, v in negative.select("project", "annual_plan").iter_rows()
             ],
         )
-    return frame.filter(pl.col("annual_plan") > 0)
+    return frame.with_columns(
+        pl.when(pl.col("annual_plan") > 0).then("annual_plan").alias("annual_plan")
+    )
+
+
+def _annual_plans(projects: pl.DataFrame) -> pl.DataFrame:
+    """Projects with a positive annual plan: `project`, `unit`, `annual_plan`."""
+    return _listed(projects).filter(pl.col("annual_plan").is_not_null())
 
 
 def _check_projects(projects: pl.DataFrame) -> None:
@@ -465,21 +482,39 @@ def _check_projects(projects: pl.DataFrame) -> None:
         raise DataError(_("the project list cannot be used"), details=details)
 
 
-def _checked_plans(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
+def _placed_plans(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
+    """The monthly amounts with their position among `annual`'s projects (number × 12 + month
+    − 1); a DataError names every amount that cannot be placed."""
     plans = plans.select(
         pl.col("project").cast(pl.String),
         pl.col("month").cast(pl.Int64),
         pl.col("amount").cast(pl.Float64),
     )
-    wrong = plans.lazy().select(
-        (~pl.col("month").is_between(1, 12)).any()
-        | pl.struct("project", "month").is_duplicated().any()
-        | (pl.col("amount") < 0).any()
-        | pl.col("amount").is_null().any()
-        | ~pl.col("project").is_in(annual["project"].implode()).all()
+    numbers = annual.select("project").with_row_index("_key")
+    placed = plans.join(numbers, on="project", how="inner").select(
+        "amount", _pos=pl.col("_key").cast(pl.Int64) * 12 + pl.col("month") - 1
     )
-    if not wrong.collect().item():
-        return plans
+    # A cheap look first: a position outside the grid or twice, a project without an annual
+    # plan, an unusable amount, or a project lost in the join.
+    last = max(annual.height * 12 - 1, 0)
+    no_plan = pl.lit(annual["annual_plan"].is_null())
+    wrong = (
+        placed.height != plans.height
+        or placed.select(
+            (~pl.col("_pos").is_between(0, last)).any()
+            | (pl.col("_pos").n_unique() != pl.len())
+            | no_plan.gather(pl.col("_pos").clip(0, last) // 12).any()
+            | (pl.col("amount") < 0).any()
+            | pl.col("amount").is_null().any()
+            | (~plans["month"].is_between(1, 12)).any()
+        ).item()
+    )
+    if wrong:
+        _name_plan_problems(plans, annual.filter(pl.col("annual_plan").is_not_null()))
+    return placed
+
+
+def _name_plan_problems(plans: pl.DataFrame, annual: pl.DataFrame) -> None:
     details: list[Text] = []
     outside = plans.filter(~pl.col("month").is_between(1, 12))
     for project, month in outside.select("project", "month").iter_rows():
@@ -519,19 +554,28 @@ def _checked_plans(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
                 project=project,
             )
         )
-    if details:
-        raise DataError(_("the monthly investment plans cannot be used"), details=details)
-    return plans
+    raise DataError(_("the monthly investment plans cannot be used"), details=details)
 
 
-def _check_plan_sums(rows: pl.DataFrame) -> None:
-    """The cumulative plan never passes the annual plan and ends exactly at it."""
-    difference = (pl.col("cumulative") - pl.col("annual_plan")).round(AMOUNT_DIGITS)
-    short_at_end = (pl.col("month") == 12) & (difference < 0)
-    if not rows.select((difference > 0).any() | short_at_end.any()).item():
+def _check_plan_sums(wide: pl.DataFrame) -> None:
+    """The cumulative plan never passes the annual plan and ends exactly at it: the amounts are
+    not negative, so it is enough to look at December, and to name the month only if wrong."""
+    december = (pl.col(MONTHS_CUMULATIVE[-1]) - pl.col("annual_plan")).round(AMOUNT_DIGITS)
+    if not wide.select((pl.col("split") & (december != 0)).any()).item():
         return
+    rows = (
+        wide.filter("split")
+        .select(
+            "project",
+            "annual_plan",
+            month=pl.lit(list(range(1, 13)), dtype=pl.List(pl.Int64)),
+            cumulative=_months(MONTHS_CUMULATIVE),
+        )
+        .explode("month", "cumulative")
+    )
+    difference = (pl.col("cumulative") - pl.col("annual_plan")).round(AMOUNT_DIGITS)
     over = rows.filter(difference > 0).group_by("project").agg(pl.all().first())
-    short = rows.filter(short_at_end)
+    short = rows.filter((pl.col("month") == 12) & (difference < 0))
     details = [
         _(
             "project %(project)s, month %(month)s: the cumulative plan %(cumulative)s passes "
@@ -553,10 +597,7 @@ def _check_plan_sums(rows: pl.DataFrame) -> None:
         )
         for r in short.sort("project").iter_rows(named=True)
     ]
-    if details:
-        raise DataError(
-            _("the monthly investment plans must sum to the annual plan"), details=details
-        )
+    raise DataError(_("the monthly investment plans must sum to the annual plan"), details=details)
 
 
 INVESTMENT_COLUMNS = [
@@ -599,54 +640,53 @@ def investment_progress(
     (`with_plan`: how many have a plan; `reported`: how many reported); the same measures on the
     sums.
     """
-    annual = _annual_plans(projects)
-    plan = _plan_rows(annual, plans)
-    actual = _period_investment(investment, projects, period)
-    listed = projects.select(pl.col("project").cast(pl.String), pl.col("unit").cast(pl.String))
-    rows = listed.join(annual.select("project", "annual_plan"), on="project", how="left").join(
-        actual, on="project", how="left"
-    )
+    listed = _listed(projects)
+    plan = _plan_wide(listed, plans)  # in the order of the projects, those without plan too
+    actual = _period_investment(investment, listed, period)
+    month = period.month - 1
+    rows = listed.with_columns(
+        plan.select(
+            profile=_months(MONTHS_SHARE),
+            planned_to_date=pl.col(MONTHS_CUMULATIVE[month]).round(AMOUNT_DIGITS),
+        )
+    ).join(actual, on="project", how="left", maintain_order="left")
     if by == "unit":
-        plan = (
-            plan.with_columns(unit=annual["unit"].gather(pl.int_range(plan.height) // 12))
-            .group_by("unit", "month")
-            .agg(pl.col("cumulative").sum())
-            .sort("unit", "month")
-        )
-        rows = rows.group_by("unit").agg(
-            with_plan=pl.col("annual_plan").is_not_null().sum().cast(pl.Int64),
-            reported=pl.col("value").is_not_null().sum().cast(pl.Int64),
-            annual_plan=pl.col("annual_plan").sum().round(AMOUNT_DIGITS),
-            value=pl.when(pl.col("value").is_not_null().any()).then(
-                pl.col("value").sum().round(AMOUNT_DIGITS)
-            ),
-        )
-        rows = rows.with_columns(annual_plan=pl.when(pl.col("with_plan") > 0).then("annual_plan"))
-        totals = plan.filter(pl.col("month") == 12).select("unit", _total="cumulative")
-        plan = plan.join(totals, on="unit", maintain_order="left").with_columns(
-            share=pl.when(pl.col("month") == 12)
-            .then(100.0)
-            .otherwise(pl.col("cumulative") * 100 / pl.col("_total"))
+        with_plan = pl.col("annual_plan").is_not_null()
+        december = pl.col(MONTHS_CUMULATIVE[-1])
+        rows = (
+            rows.select("unit", "annual_plan", "value")
+            .with_columns(plan.select(MONTHS_CUMULATIVE))
+            .group_by("unit")
+            .agg(
+                pl.col(MONTHS_CUMULATIVE).sum(),
+                with_plan=with_plan.sum().cast(pl.Int64),
+                reported=pl.col("value").is_not_null().sum().cast(pl.Int64),
+                annual_plan=pl.when(with_plan.any()).then(
+                    pl.col("annual_plan").sum().round(AMOUNT_DIGITS)
+                ),
+                value=pl.when(pl.col("value").is_not_null().any()).then(
+                    pl.col("value").sum().round(AMOUNT_DIGITS)
+                ),
+            )
+            .with_columns(
+                planned_to_date=pl.when(pl.col("with_plan") > 0).then(
+                    pl.col(MONTHS_CUMULATIVE[month]).round(AMOUNT_DIGITS)
+                ),
+                profile=pl.when(pl.col("with_plan") > 0).then(
+                    _months(
+                        [
+                            *(pl.col(MONTHS_CUMULATIVE[m]) * 100 / december for m in range(11)),
+                            pl.lit(100.0, dtype=pl.Float64),
+                        ]
+                    )
+                ),
+            )
         )
         key, names = "unit", ["unit", "with_plan", "reported"]
     elif by == "project":
         key, names = "project", ["project", "unit"]
     else:
         raise DataError(_("investment is summed by project or by unit, not %(by)s", by=repr(by)))
-    # Twelve rows a key, in order: each key's schedule is its twelve shares.
-    keys = plan[key].gather_every(12)
-    schedule = pl.DataFrame(
-        {
-            key: keys,
-            "profile": plan["share"].reshape((keys.len(), 12)).cast(pl.List(pl.Float64))
-            if keys.len()
-            else pl.Series([], dtype=pl.List(pl.Float64)),
-            "planned_to_date": plan["cumulative"]
-            .gather_every(12, offset=period.month - 1)
-            .round(AMOUNT_DIGITS),
-        }
-    )
-    rows = rows.join(schedule, on=key, how="left")
     progress = _plan_progress(rows, key, period, yellow_pp)
     return (
         rows.select(*names, "annual_plan", "planned_to_date")

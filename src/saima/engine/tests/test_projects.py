@@ -245,9 +245,9 @@ def test_the_monthly_plan_accumulates_to_the_annual_plan():
 def test_a_wrong_monthly_plan_is_refused_naming_the_project_and_month():
     wrong = pl.DataFrame(
         {
-            "project": ["E1", "E1", "E1", "E1", "E1", "W1", "W1", "X"],
-            "month": [3, 3, 5, 13, 12, 6, 12, 1],
-            "amount": [100.0, 100.0, -1.0, 5.0, 400.0, 100.0, 700.0, 1.0],
+            "project": ["E1", "E1", "E1", "E1", "E1", "W1", "W1", "X", "E3"],
+            "month": [3, 3, 5, 13, 12, 6, 12, 1, 2],
+            "amount": [100.0, 100.0, -1.0, 5.0, 400.0, 100.0, 700.0, 1.0, 3.0],
         }
     )
     with pytest.raises(DataError) as refused:
@@ -256,8 +256,12 @@ def test_a_wrong_monthly_plan_is_refused_naming_the_project_and_month():
         "project E1: month 13 does not exist (months run from 1 to 12)",
         "project E1, month 3: planned 2 times",
         "project E1, month 5: the planned amount -1 must be 0 or more",
+        "project E3 has a monthly plan but no annual plan (or is not listed)",
         "project X has a monthly plan but no annual plan (or is not listed)",
     ]
+    no_plan = pl.DataFrame({"project": ["E3"], "month": [2], "amount": [3.0]})
+    with pytest.raises(DataError, match="project E3 has a monthly plan but no annual plan"):
+        investment_progress(JUNE, projects=PROJECTS, plans=no_plan, investment=INVESTMENT)
     sums = pl.DataFrame(
         {
             "project": ["E1", "E1", "W1", "W1"],
