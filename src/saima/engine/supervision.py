@@ -293,9 +293,10 @@ def _cycles(frame: pl.DataFrame, until: date) -> pl.DataFrame:
         monthly.filter(pl.col("rhythm") == "dekad")
         .explode("cycle_start")
         .with_columns(
-            cycle_start=pl.concat_list(
-                pl.col("cycle_start") + pl.duration(days=d) for d in (0, 10, 20)
-            )
+            # Through an array: `concat_list` is many times slower.
+            cycle_start=pl.concat_arr(
+                [pl.col("cycle_start") + pl.duration(days=d) for d in (0, 10, 20)]
+            ).arr.to_list()
         )
     )
     monthly = monthly.filter(pl.col("rhythm") == "monthly")
