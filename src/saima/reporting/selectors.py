@@ -31,7 +31,10 @@ NOT_YET_SUBMITTED = ("not_started", "draft", "returned")
 
 def reports_in(indicator: Indicator, month: int) -> bool:
     """Whether the indicator is reported for this month (quarterly ones at quarter ends;
-    January is folded into February when the two are combined)."""
+    January is folded into February when the two are combined; one computed from other records
+    is never reported)."""
+    if indicator.computed:
+        return False
     if indicator.frequency == Indicator.Frequency.QUARTERLY and month % 3:
         return False
     return not (indicator.combined_jan_feb and month == 1)

@@ -22,7 +22,8 @@ from saima.common.requests import whole_number
 from saima.engine import Period, Rules
 from saima.engine.pipeline import compute_race
 from saima.engine.race import RaceResult
-from saima.metrics.models import Observation, Target
+from saima.metrics.models import Indicator, Observation, Target
+from saima.metrics.sources import computed_figures
 from saima.org.access import Access, require_office
 from saima.org.models import Unit
 from saima.races.definitions.selectors import (
@@ -149,12 +150,23 @@ def race_inputs(race: RaceDefinition, rules: Rules, period: Period) -> RaceInput
     targets = Target.objects.filter(
         unit_id__in=unit_ids, indicator__code__in=sources, year=rules.year
     ).values_list("unit__code", "indicator__code", "value", "not_applicable", "last_year_total")
-    observations = (
+    observations = list(
         Observation.objects.filter(unit_id__in=unit_ids, indicator__code__in=sources)
+        .filter(indicator__source="")
         .filter(Q(year=period.year, month__lte=period.month) | Q(year=period.year - 1))
         .values_list("unit__code", "indicator__code", "year", "month", "value", "last_year_value")
-        .order_by("unit__code", "indicator__code", "year", "month")
     )
+    # Indicators computed from other records (key projects...) read like reported figures.
+    computed = Indicator.objects.filter(code__in=sources).exclude(source="")
+    months = [(period.year - 1, m) for m in range(1, 13)]
+    months += [(period.year, m) for m in range(1, period.month + 1)]
+    figures = computed_figures(
+        computed.values_list("code", "source"), [u.code for u in units], months
+    )
+    observations += [
+        (u, i, y, m, v, None) for u, y, m, v, i in figures.iter_rows() if v is not None
+    ]
+    observations.sort(key=lambda row: row[:4])
     start, end = adjustment_window(race, period)
     adjustments = (
         Adjustment.objects.filter(
