@@ -48,6 +48,9 @@ class IndicatorSpec:
     profile: tuple[float, ...] | str = "linear"
     combined_jan_feb: bool = False
     yellow: float | None = None
+    #: Whether every figure needs a target. Without, a unit's figures that have no target get a
+    #: row of their own (no target, so no completion, gap or light): a race may rank them.
+    needs_target: bool = True
 
     def yellow_threshold(self, thresholds: Thresholds) -> float:
         if self.yellow is not None:
@@ -62,6 +65,7 @@ class IndicatorSpec:
 def specs_from_rules(rules: Rules) -> dict[str, IndicatorSpec]:
     """The indicator specs the rules imply, one per input indicator."""
     specs = {}
+    targeted = rules.targeted_indicators
     for code, item in rules.indicators.items():
         profile = item.profile if item.profile is not None else "linear"
         specs[code] = IndicatorSpec(
@@ -71,6 +75,7 @@ def specs_from_rules(rules: Rules) -> dict[str, IndicatorSpec]:
             profile=tuple(profile) if isinstance(profile, list) else profile,
             combined_jan_feb=rules.combined_for(item),
             yellow=item.yellow_pp,
+            needs_target=code in targeted,
         )
     return specs
 
@@ -115,8 +120,10 @@ def compute_progress_periods(
     if len(years) != 1:
         raise DataError(_("the periods must belong to one year"))
     thresholds = thresholds or Thresholds()
-    spec_frame = _spec_frame(targets, specs or {}, thresholds)
-    frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame))
+    specs = specs or {}
+    spec_frame = _spec_frame(targets, specs, thresholds)
+    untargeted = sorted(code for code, spec in specs.items() if not spec.needs_target)
+    frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame, untargeted))
     # Eager steps, one after the other: Polars may round a division by a constant differently
     # in a lazy query, and the figures must not depend on how they were computed.
     frame = frame.with_columns(time_progress=_time_progress())
@@ -189,8 +196,10 @@ def _assemble(
     actuals: pl.DataFrame,
     periods: Sequence[Period],
     spec_frame: pl.DataFrame,
+    untargeted: list[str],
 ) -> pl.DataFrame:
-    """One row per target × period with its figure, last year's figures and its schedule.
+    """One row per target × period with its figure, last year's figures and its schedule; and
+    for the `untargeted` indicators, one per unit with this year's figures but no target.
 
     The rows come period by period, each period's rows in the order of the targets: the
     per-target columns (names, target, the indicator's spec) are the targets' own columns
@@ -209,13 +218,15 @@ def _assemble(
     year = periods[0].year
     months = sorted({p.month for p in periods})
     labels = {p.month: p.label for p in periods}
+    given = base.height
+    base = pl.concat([base, _without_target(base, actuals, year, untargeted)])
     pair = _PairKey(base)
     table = _indicator_table(spec_frame, pair)
     index = base["indicator"].cast(pair.indicators).to_physical()
-    _check_target_values(base, table["kind"].gather(index), spec_frame)
+    _check_target_values(base.head(given), table["kind"].gather(index.head(given)), spec_frame)
     rows = _Rows(pair, base.select(pair.expr()).to_series())
     if rows.duplicated:
-        _check_targets(base, spec_frame)  # names the targets given twice
+        _check_targets(base.head(given), spec_frame)  # names the targets given twice
     last_year = actuals.filter(pl.col("year") == year - 1)
     per_target = _target_attributes(base, table, index, last_year, pair, rows)
     grid = _Grid(months, base.height)
@@ -261,6 +272,32 @@ def _assemble(
     if same_month is None:
         return frame
     return frame.with_columns(last_year_value=pl.coalesce("last_year_value", same_month))
+
+
+def _without_target(
+    base: pl.DataFrame, actuals: pl.DataFrame, year: int, untargeted: list[str]
+) -> pl.DataFrame:
+    """Rows like the targets' for the (unit, indicator) pairs of this year's figures that have
+    no target, of the indicators scored without one; in the order of the names."""
+    if not untargeted:
+        return base.clear()
+    pairs = (
+        actuals.lazy()
+        .filter((pl.col("year") == year) & pl.col("indicator").is_in(untargeted))
+        .select(pl.col("unit").cast(pl.String), pl.col("indicator").cast(pl.String))
+        .unique()
+        .collect()
+        .join(base.select("unit", "indicator"), on=["unit", "indicator"], how="anti")
+        .sort("unit", "indicator")
+    )
+    return pairs.select(
+        "unit",
+        "indicator",
+        target=pl.lit(None, dtype=pl.Float64),
+        not_applicable=pl.lit(False),
+        last_year_total=pl.lit(None, dtype=pl.Float64),
+        _own_profile=pl.lit(None, dtype=pl.List(pl.Float64)),
+    )
 
 
 class _Rows:

@@ -758,10 +758,8 @@ def adjustment_totals(
     frame = adjustments.select(
         "unit",
         pl.col("points").cast(pl.Float64).fill_null(0.0),
-        (pl.col("veto") if "veto" in adjustments.columns else pl.lit(False)).fill_null(False),
-        (pl.col("category") if "category" in adjustments.columns else pl.lit(None))
-        .cast(pl.String)
-        .fill_null(""),
+        _optional(adjustments, "veto", pl.Boolean).fill_null(False),
+        _optional(adjustments, "category", pl.String).fill_null(""),
     )
     unknown = frame.join(units.select("unit"), on="unit", how="anti")["unit"].unique().to_list()
     if unknown:
@@ -791,6 +789,12 @@ def adjustment_totals(
         .clip(upper_bound=_cap(caps.deduction_cap))
         .round(COMPARE_DIGITS),
     ).select(list(schema))
+
+
+def _optional(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+    """An optional column of an input frame, null where the frame has none."""
+    column = pl.col(name) if name in frame.columns else pl.lit(None)
+    return column.cast(dtype).alias(name)
 
 
 def _cap(value: float | None) -> float:

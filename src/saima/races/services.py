@@ -240,7 +240,7 @@ def _check_inputs(race: RaceDefinition, rules: Rules, period: Period, inputs: Ra
     units = inputs.units["unit"].to_list()
     have = set(inputs.targets.select("unit", "indicator").iter_rows())
     for item in rules.items:
-        if item.method == "manual":
+        if not item.needs_target:
             continue
         lacking = [u for u in units if (u, item.source) not in have and u not in item.exempt]
         if lacking:
