@@ -25,8 +25,8 @@ from saima.engine import (
     load_rules,
     specs_from_rules,
 )
+from saima.engine.frames import PROGRESS_COLUMNS
 from saima.engine.pipeline import check_race_period, compute_race
-from saima.engine.progress import PROGRESS_COLUMNS
 from saima.inputs import (
     load_race_files,
     read_actuals,
@@ -137,7 +137,7 @@ def run_race(args: argparse.Namespace) -> None:
         check_race_period(rules, period)
     except DataError as exc:
         raise _input_error(args.rules, str(exc)) from None
-    files = load_race_files(
+    inputs = load_race_files(
         rules=rules,
         targets=args.targets,
         actuals=args.actuals,
@@ -146,16 +146,7 @@ def run_race(args: argparse.Namespace) -> None:
         scores=args.scores,
         previous=args.previous,
     )
-    result = compute_race(
-        rules,
-        period,
-        targets=files.targets,
-        actuals=files.actuals,
-        units=files.units,
-        adjustments=files.adjustments,
-        scores=files.scores,
-        previous=files.previous,
-    )
+    result = compute_race(rules, period, inputs)
     explanation = None
     if args.explain is not None:
         explanation = result.explanation(gains(result))

@@ -6,12 +6,12 @@ once. Nothing here computes a figure: that is the engine's job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from saima.engine import Period, PeriodError, Rules, parse_period
+from saima.engine.frames import DEFAULT_GROUP, DIRECTIONS, KINDS, RaceInputs
 from saima.tabular import Column, InputError, Problem, Table, read_table
 
 UNIT = Column("unit", aliases=("单位", "单位名称", "unit name"))
@@ -63,20 +63,8 @@ PREVIOUS_COLUMNS = (
     Column("rank", "int", allow_blank=True),
     Column("last_places", "int", required=False, allow_blank=True),
 )
-KINDS = ("amount", "growth", "count", "level")
 #: Names of the summary rows statistical sheets carry at the bottom; they are not units.
 TOTAL_ROW_NAMES = frozenset({"合计", "总计", "小计", "全市合计", "total", "totals", "sum"})
-DIRECTIONS = ("higher", "lower")
-
-
-@dataclass(frozen=True)
-class RaceFiles:
-    targets: pl.DataFrame
-    actuals: pl.DataFrame
-    units: pl.DataFrame
-    adjustments: pl.DataFrame | None
-    scores: pl.DataFrame | None
-    previous: pl.DataFrame | None
 
 
 def read_period(text: str) -> Period:
@@ -156,7 +144,7 @@ def load_race_files(
     adjustments: Path | None = None,
     scores: Path | None = None,
     previous: Path | None = None,
-) -> RaceFiles:
+) -> RaceInputs:
     """Read and cross-check every input of a race; raise InputError naming each problem."""
     indicators = scored_indicators(rules)
     target_table = read_targets(targets, indicators=indicators, targeted=rules.targeted_indicators)
@@ -168,7 +156,7 @@ def load_race_files(
         # The units of the targets, and of this year's figures (items may need no target).
         this_year = actual_table.frame.filter(pl.col("year") == rules.year)
         names = sorted(set(target_table.frame["unit"].to_list()) | set(this_year["unit"]))
-        unit_frame = pl.DataFrame({"unit": names, "group": ["all"] * len(names)})
+        unit_frame = pl.DataFrame({"unit": names, "group": [DEFAULT_GROUP] * len(names)})
     else:
         unit_table = read_table(units, UNIT_COLUMNS)
         _raise(_duplicates(unit_table, ["unit"], "unit"))
@@ -183,7 +171,7 @@ def load_race_files(
         problems += _unknown(score_table, "item", manual, "is not a manual item of the rules")
         problems += _duplicates(score_table, ["unit", "item"], "score")
     _raise(problems)
-    return RaceFiles(
+    return RaceInputs(
         targets=target_table.frame,
         actuals=actual_table.frame,
         units=unit_frame,

@@ -13,10 +13,10 @@ from saima.engine.checks import (
     run_checks,
 )
 from saima.engine.errors import DataError, EngineError
+from saima.engine.frames import PROGRESS_COLUMNS, RaceInputs
 from saima.engine.gains import gains
 from saima.engine.periods import Period, PeriodError, parse_period
 from saima.engine.progress import (
-    PROGRESS_COLUMNS,
     IndicatorSpec,
     compute_progress,
     compute_progress_periods,
@@ -38,6 +38,7 @@ __all__ = [
     "Item",
     "Period",
     "PeriodError",
+    "RaceInputs",
     "RaceResult",
     "Rules",
     "RulesError",

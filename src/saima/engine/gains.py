@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.race import GROUP, RaceResult, unit_totals
 from saima.engine.rules import Item, Rules
 from saima.engine.scoring import max_points, rank_step, score, takes_part

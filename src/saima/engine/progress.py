@@ -17,25 +17,20 @@ from dataclasses import dataclass
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.frames import (
+    COMPARE_DIGITS,
+    DIRECTIONS,
+    KINDS,
+    LIGHTS,
+    MISSING,
+    NOT_APPLICABLE,
+    POSITIVE_TARGET_KINDS,
+    PROGRESS_COLUMNS,
+    SCHEDULED_KINDS,
+)
 from saima.engine.periods import Period
-from saima.engine.rules import POSITIVE_TARGET_KINDS, SCHEDULED_KINDS, Rules, Thresholds
+from saima.engine.rules import Rules, Thresholds
 from saima.engine.text import _
-
-#: Digits kept when comparing computed figures, so 4.000000000000001 equals 4.
-COMPARE_DIGITS = 9
-
-LIGHTS = ("green", "yellow", "red")
-MISSING = "missing"
-NOT_APPLICABLE = "n/a"
-
-TARGETS_SCHEMA = {"unit": pl.String, "indicator": pl.String, "target": pl.Float64}
-ACTUALS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "value": pl.Float64,
-}
 
 
 @dataclass(frozen=True)
@@ -131,29 +126,6 @@ def compute_progress_periods(
     text = {"kind": pl.col("_kind_text"), "direction": pl.col("_direction_text")}
     columns = [text[c].alias(c) if c in text else pl.col(c) for c in PROGRESS_COLUMNS]
     return _measures(frame).select(*columns, pl.col("_m").alias("month"))
-
-
-PROGRESS_COLUMNS = [
-    "unit",
-    "indicator",
-    "period",
-    "kind",
-    "direction",
-    "value",
-    "target",
-    "last_year_value",
-    "time_progress",
-    "completion",
-    "gap_pp",
-    "light",
-    "double_over_half",
-    "run_rate_needed",
-    "run_rate_ratio",
-    "required_growth",
-    "projection",
-    "growth",
-    "applicable",
-]
 
 
 def _spec_frame(
@@ -470,8 +442,8 @@ def _profiles_at(spec_frame: pl.DataFrame, pair: _PairKey, month: int) -> pl.Ser
     return pl.Series("_tauprofile", entries, dtype=pl.Float64)
 
 
-_KINDS = pl.Enum(["amount", "growth", "count", "level"])
-_DIRECTIONS = pl.Enum(["higher", "lower"])
+_KINDS = pl.Enum(KINDS)
+_DIRECTIONS = pl.Enum(DIRECTIONS)
 _SCHEDULES = pl.Enum(["linear", "profile", "last_year", "own"])
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from saima.engine.errors import EngineError
+from saima.engine.frames import SCHEDULED_KINDS
 from saima.engine.text import Text, _
 
 Kind = Literal["amount", "growth", "count", "level"]
@@ -27,10 +28,6 @@ Metric = Literal["completion", "gap", "growth", "growth_vs_target", "value"]
 Method = Literal["rank", "efficacy", "attainment", "bands", "linear", "manual"]
 MissingPolicy = Literal["zero", "exclude", "error"]
 
-#: Kinds whose target is an amount that must be positive for a completion rate to mean anything.
-POSITIVE_TARGET_KINDS: frozenset[str] = frozenset({"amount", "count", "level"})
-#: Kinds measured against the time-sequence schedule.
-SCHEDULED_KINDS: frozenset[str] = frozenset({"amount", "count"})
 #: Metrics computed from the target: an item scoring one needs every unit's target.
 METRICS_FROM_TARGET: frozenset[str] = frozenset({"completion", "gap", "growth_vs_target"})
 _METRICS_BY_KIND: dict[str, frozenset[str]] = {

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from saima.engine.errors import DataError
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.rules import Item
 from saima.engine.text import _
 
@@ -97,10 +97,10 @@ def score(
     columns = frame.columns
     parameters = _parameters(items)
     # Each row's item as its position among `items` (null for another item): the parameters are
-    # picked by position rather than joined on the code. A frame from the race's item frame
-    # carries that position already (`_i`, its place among the rules' items, which are `items`).
-    if "_i" in frame.columns:
-        index = frame["_i"]
+    # picked by position rather than joined on the code. A race's frame carries that position
+    # already (`item_index`, its place among the rules' items, which are `items`).
+    if "item_index" in frame.columns:
+        index = frame["item_index"]
     else:
         index = frame["item"].cast(pl.Enum(parameters["item"]), strict=False).to_physical()
     frame = pl.concat([frame, parameters.drop("item")[index]], how="horizontal")

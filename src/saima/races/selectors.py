@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from django.db.models import Max, Q
 
 from saima.engine import Period, Rules
+from saima.engine.frames import (
+    ACTUALS_SCHEMA,
+    ADJUSTMENTS_SCHEMA,
+    PREVIOUS_SCHEMA,
+    SCORES_SCHEMA,
+    TARGETS_SCHEMA,
+    UNITS_SCHEMA,
+    RaceInputs,
+)
 from saima.metrics.models import Observation, Target
 from saima.org.access import Access
 from saima.org.models import Unit
@@ -66,102 +74,6 @@ def race_units(race: RaceDefinition) -> list[Unit]:
         .select_related("race_group")
         .order_by("race_group__order", "race_group__code", "order", "code")
     )
-
-
-@dataclass(frozen=True)
-class RaceInputs:
-    """The frames `compute_race` takes, in the shape of the CLI's input files."""
-
-    targets: pl.DataFrame
-    actuals: pl.DataFrame
-    units: pl.DataFrame
-    adjustments: pl.DataFrame
-    scores: pl.DataFrame | None
-    previous: pl.DataFrame | None
-
-    def files(self) -> dict[str, pl.DataFrame]:
-        """Each input as the CLI reads it (column names and values), keyed by file stem."""
-        targets = self.targets.select(
-            "unit",
-            "indicator",
-            pl.when(pl.col("not_applicable"))
-            .then(pl.lit("n/a"))
-            .otherwise(pl.col("target").cast(pl.String))
-            .alias("target"),
-            "last_year_total",
-        )
-        actuals = self.actuals.select(
-            "unit",
-            "indicator",
-            pl.format("{}-{}", "year", pl.col("month").cast(pl.String).str.zfill(2)).alias(
-                "period"
-            ),
-            "value",
-            "last_year_value",
-        )
-        out = {"targets": targets, "actuals": actuals, "units": self.units}
-        if self.adjustments.height:
-            out["adjustments"] = self.adjustments
-        if self.scores is not None:
-            out["scores"] = self.scores
-        if self.previous is not None:
-            out["previous"] = self.previous
-        return out
-
-    def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        """The frames as rows, for a snapshot."""
-        frames = {
-            "targets": self.targets,
-            "actuals": self.actuals,
-            "units": self.units,
-            "adjustments": self.adjustments,
-        }
-        if self.scores is not None:
-            frames["scores"] = self.scores
-        if self.previous is not None:
-            frames["previous"] = self.previous
-        return {name: frame.to_dicts() for name, frame in frames.items()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, list[dict[str, Any]]]) -> RaceInputs:
-        def frame(name: str, schema: dict) -> pl.DataFrame:
-            return pl.DataFrame(data.get(name, []), schema=schema, orient="row")
-
-        return cls(
-            targets=frame("targets", TARGETS_SCHEMA),
-            actuals=frame("actuals", ACTUALS_SCHEMA),
-            units=frame("units", UNITS_SCHEMA),
-            adjustments=frame("adjustments", ADJUSTMENTS_SCHEMA),
-            scores=frame("scores", SCORES_SCHEMA) if "scores" in data else None,
-            previous=frame("previous", PREVIOUS_SCHEMA) if "previous" in data else None,
-        )
-
-
-TARGETS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "target": pl.Float64,
-    "not_applicable": pl.Boolean,
-    "last_year_total": pl.Float64,
-}
-ACTUALS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "value": pl.Float64,
-    "last_year_value": pl.Float64,
-}
-UNITS_SCHEMA = {"unit": pl.String, "group": pl.String}
-ADJUSTMENTS_SCHEMA = {
-    "unit": pl.String,
-    "points": pl.Float64,
-    "reason": pl.String,
-    "veto": pl.Boolean,
-    "category": pl.String,
-}
-SCORES_SCHEMA = {"unit": pl.String, "item": pl.String, "points": pl.Float64}
-PREVIOUS_SCHEMA = {"unit": pl.String, "group": pl.String, "rank": pl.Int64, "last_places": pl.Int64}
 
 
 def _float(value) -> float | None:

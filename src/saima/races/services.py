@@ -219,16 +219,7 @@ def _compute(race: RaceDefinition, period: Period) -> Preview:
     rules = race_rules(race)
     inputs = race_inputs(race, rules, period)
     _check_inputs(race, rules, period, inputs)
-    result = compute_race(
-        rules,
-        period,
-        targets=inputs.targets,
-        actuals=inputs.actuals,
-        units=inputs.units,
-        adjustments=inputs.adjustments,
-        scores=inputs.scores,
-        previous=inputs.previous,
-    )
+    result = compute_race(rules, period, inputs)
     return Preview(race=race, period=period, rules=rules, inputs=inputs, result=result)
 
 

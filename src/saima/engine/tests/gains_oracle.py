@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.race import GROUP, RaceResult, rank_totals, unit_totals
 from saima.engine.rules import Item, Rules
 from saima.engine.scoring import better, score_item
