@@ -18,14 +18,10 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from saima.engine.frames import COMPARE_DIGITS, MISSING, NOT_APPLICABLE, SCHEDULED_KINDS
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
 from saima.web import formatting as fmt
-
-#: Kinds measured against the time-sequence schedule (completion vs time progress).
-SCHEDULED = ("amount", "count")
-#: Digits kept when comparing figures for a ranking, as the engine does for its thresholds.
-COMPARE_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -42,11 +38,11 @@ LIGHTS = {
     "green": Light("green", "✓", _("green"), _("on or ahead of schedule")),
     "yellow": Light("yellow", "!", _("yellow"), _("slightly behind schedule")),
     "red": Light("red", "✕", _("red"), _("behind schedule")),
-    "missing": Light("missing", "?", _("missing"), _("not reported")),
-    "n/a": Light("na", "–", _("n/a"), _("does not apply")),
+    MISSING: Light("missing", "?", _("missing"), _("not reported")),
+    NOT_APPLICABLE: Light("na", "–", _("n/a"), _("does not apply")),
     None: Light("unknown", "·", _("unknown"), _("cannot be judged")),
 }
-COUNTED = ("green", "yellow", "red", "missing")
+COUNTED = ("green", "yellow", "red", MISSING)
 
 
 @dataclass
@@ -66,7 +62,7 @@ class Figure:
 
     @property
     def scheduled(self) -> bool:
-        return self.indicator.kind in SCHEDULED
+        return self.indicator.kind in SCHEDULED_KINDS
 
     @property
     def reported(self) -> bool:
@@ -318,7 +314,7 @@ class Board:
             cells[figure.unit][figure.indicator] = figure
         rows = [UnitRow(unit, [by.get(i) for i in indicators]) for unit, by in cells.items()]
         missing = [
-            (row.unit, [c.indicator for c in row.cells if c and c.row.get("light") == "missing"])
+            (row.unit, [c.indicator for c in row.cells if c and c.row.get("light") == MISSING])
             for row in rows
         ]
         return cls(
