@@ -6,14 +6,13 @@ Pure functions over Polars frames; no Django, no files, no clock (the period is 
 from saima.engine.checks import (
     CHECKS,
     DEFAULT_SEVERITY,
-    FINDINGS_SCHEMA,
     CheckConfig,
     blocking,
     needs_acknowledgement,
     run_checks,
 )
 from saima.engine.errors import DataError, EngineError
-from saima.engine.frames import PROGRESS_COLUMNS, RaceInputs
+from saima.engine.frames import FINDINGS_SCHEMA, PROGRESS_COLUMNS, RaceInputs
 from saima.engine.gains import gains
 from saima.engine.periods import Period, PeriodError, parse_period
 from saima.engine.progress import (

@@ -194,10 +194,6 @@ def _period_labels(progress: pl.DataFrame, periods: Sequence[str | Period] | Non
     return labels
 
 
-def _for_period(frames: PerPeriod, label: str) -> pl.DataFrame | None:
-    return frames.get(label) if isinstance(frames, Mapping) else frames
-
-
 class _Batch:
     """The unit × item rows of every period raced, stacked period by period and scored in one
     pass; only the standings (flags, rank changes) go period by period."""

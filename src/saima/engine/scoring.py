@@ -76,11 +76,6 @@ def rank_step(item: Item) -> float:
     return item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
 
 
-def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
-    """Score one item's rows (see `score`)."""
-    return score(frame, [item], keys)
-
-
 def score(
     frame: pl.DataFrame, items: Sequence[Item], keys: Keys, *, statistics: bool = False
 ) -> pl.DataFrame:
