@@ -169,9 +169,12 @@ def _assemble(
     periods: Sequence[Period],
     spec_frame: pl.DataFrame,
     untargeted: list[str],
+    without_target: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per target × period with its figure, last year's figures and its schedule; and
-    for the `untargeted` indicators, one per unit with this year's figures but no target.
+    for the `untargeted` indicators, one per unit with figures in the periods but no target
+    (found when some figures have no target: then the rows are assembled again with them,
+    `without_target`).
 
     The rows come period by period, each period's rows in the order of the targets: the
     per-target columns (names, target, the indicator's spec) are the targets' own columns
@@ -191,7 +194,8 @@ def _assemble(
     months = sorted({p.month for p in periods})
     labels = {p.month: p.label for p in periods}
     given = base.height
-    base = pl.concat([base, _without_target(base, actuals, year, untargeted)])
+    if without_target is not None:
+        base = pl.concat([base, without_target])
     pair = _PairKey(base)
     table = _indicator_table(spec_frame, pair)
     index = base["indicator"].cast(pair.indicators).to_physical()
@@ -214,6 +218,10 @@ def _assemble(
         .rechunk()
     )
     if current["slot"].null_count():
+        if without_target is None and untargeted:
+            found = _without_target(base, actuals, year, months, untargeted)
+            if found.height:
+                return _assemble(targets, actuals, periods, spec_frame, untargeted, found)
         # Some figures have no target: name them.
         _check_orphans(_named(actuals, year, months), base)
         current = current.drop_nulls("slot")
@@ -247,15 +255,17 @@ def _assemble(
 
 
 def _without_target(
-    base: pl.DataFrame, actuals: pl.DataFrame, year: int, untargeted: list[str]
+    base: pl.DataFrame, actuals: pl.DataFrame, year: int, months: list[int], untargeted: list[str]
 ) -> pl.DataFrame:
-    """Rows like the targets' for the (unit, indicator) pairs of this year's figures that have
-    no target, of the indicators scored without one; in the order of the names."""
-    if not untargeted:
-        return base.clear()
+    """Rows like the targets' for the (unit, indicator) pairs with figures in `months` but no
+    target, of the indicators scored without one; in the order of the names."""
     pairs = (
         actuals.lazy()
-        .filter((pl.col("year") == year) & pl.col("indicator").is_in(untargeted))
+        .filter(
+            (pl.col("year") == year)
+            & pl.col("month").is_in(months)
+            & pl.col("indicator").cast(pl.String).is_in(untargeted)
+        )
         .select(pl.col("unit").cast(pl.String), pl.col("indicator").cast(pl.String))
         .unique()
         .collect()

@@ -368,3 +368,29 @@ def test_no_targets_at_all_for_indicators_scored_without_one():
         ("A", 38.0, "level", "lower"),
         ("B", 31.0, "level", "lower"),
     ]
+
+
+def test_a_figure_without_a_target_is_refused_where_the_indicator_needs_one():
+    specs = {
+        "iva": IndicatorSpec("iva", kind="growth", needs_target=False),
+        "fai": IndicatorSpec("fai"),
+    }
+    figures = actuals([("B", "iva", "2026-03", 4.5), ("B", "fai", "2026-03", 10.0)])
+    with pytest.raises(DataError) as caught:
+        compute_progress(
+            targets([("A", "fai", 100.0)]), figures, parse_period("2026-03"), specs=specs
+        )
+    assert caught.value.details == [
+        "unit B, indicator fai: a figure is reported but the targets have no row"
+    ]
+    # Over several periods, a unit with a figure in any of them has a row in each.
+    frame = compute_progress_periods(
+        targets([("A", "fai", 100.0)]),
+        actuals([("A", "fai", "2026-03", 30.0), ("B", "iva", "2026-06", 4.5)]),
+        [parse_period("2026-03"), parse_period("2026-06")],
+        specs=specs,
+    )
+    assert frame.filter(pl.col("unit") == "B").select("period", "value", "light").rows() == [
+        ("2026-03", None, "missing"),
+        ("2026-06", 4.5, None),
+    ]
