@@ -952,10 +952,11 @@ class ProjectRules:
 
     def describe(self) -> dict[str, Text]:
         """Indicator code → the definition in words, for every figure asked for."""
-        by_figure = self._definitions()
+        by_figure = self.definitions()
         return {code: by_figure[figure] for figure, code in self.codes.mapping().items()}
 
-    def _definitions(self) -> dict[str, Text]:
+    def definitions(self) -> dict[str, Text]:
+        """Figure (`investment`, `started`, `signed_to_landed`...) → its definition in words."""
         out = {
             "investment": _(
                 "completed investment: the sum of the cumulative figures the unit's projects "

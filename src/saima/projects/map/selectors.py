@@ -1,0 +1,215 @@
+"""The battle map (挂图作战): every project's milestones against today, grouped by unit or by
+leader in charge, as the page's table and the chart's data.
+
+Statuses, spans and counts are the engine's (`battle_map`, `status_counts`); this module only
+reads the records and lays the engine's answer out for the page and for ECharts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from saima.engine.projects import ATTENTION, battle_map, status_counts
+from saima.projects import frames, present
+from saima.projects.models import MilestoneCode, Project, Stage
+from saima.projects.rules import current_settings
+
+GROUPINGS = ("unit", "leader")
+#: About how many projects one page of the map shows (whole groups: a group is never split).
+PAGE_PROJECTS = 120
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """One page of the map: the groups shown, the summary of every group, the chart data."""
+
+    groups: list[dict]
+    summary: list[dict]
+    totals: dict
+    chart: dict
+    pages: int
+    number: int
+
+
+def _project_rows(projects: list[Project], group_by: str) -> pl.DataFrame:
+    unknown = "—"
+    return pl.DataFrame(
+        {
+            "project": [p.code for p in projects],
+            "group": [
+                p.unit.code if group_by == "unit" else (p.leader_name or unknown) for p in projects
+            ],
+            "group_name": [
+                p.unit.name if group_by == "unit" else (p.leader_name or unknown) for p in projects
+            ],
+        },
+        schema={"project": pl.String, "group": pl.String, "group_name": pl.String},
+    )
+
+
+def ordered(projects: QuerySet[Project], group_by: str) -> list[Project]:
+    order = (
+        ("unit__order", "unit__code", "code")
+        if group_by == "unit"
+        else ("leader_name", "unit__order", "code")
+    )
+    return list(projects.order_by(*order))
+
+
+def map_page(
+    projects: QuerySet[Project],
+    *,
+    today: date,
+    group_by: str = "unit",
+    number: int = 1,
+    late_only: bool = False,
+    everything: bool = False,
+) -> MapPage:
+    """The map of `projects` at `today`: groups of about `PAGE_PROJECTS` projects a page (all
+    of them with `everything`), with only late projects (a milestone overdue or due soon) when
+    `late_only`."""
+    settings = current_settings()
+    listed = ordered(projects, group_by)
+    milestones = frames.milestone_frame(projects)
+    rows, statuses = battle_map(
+        _project_rows(listed, group_by), milestones, today, soon_days=settings.soon_days
+    )
+    if late_only:
+        keep = rows.filter((pl.col("n_overdue") > 0) | (pl.col("n_due_soon") > 0))["project"]
+        rows = rows.filter(pl.col("project").is_in(keep.implode()))
+        statuses = statuses.filter(pl.col("project").is_in(keep.implode()))
+        kept = set(keep.to_list())
+        listed = [p for p in listed if p.code in kept]
+    counts = status_counts(rows, "group").join(
+        rows.select("group", "group_name").unique("group"),
+        on="group",
+        how="left",
+        maintain_order="left",
+    )
+    summary = [
+        {
+            **row,
+            "anchor": f"g{n}",
+            "page": 0,
+        }
+        for n, row in enumerate(counts.iter_rows(named=True))
+    ]
+    pages = _paginate(summary, everything)
+    number = min(max(number, 1), max(pages, 1))
+    shown = {s["group"] for s in summary if s["page"] == number}
+    by_code = {p.code: p for p in listed}
+    per_project = {r["project"]: r for r in rows.iter_rows(named=True)}
+    points: dict[str, list[dict]] = {}
+    for m in statuses.filter(pl.col("project").is_in(list(by_code))).iter_rows(named=True):
+        points.setdefault(m["project"], []).append(m)
+    groups = []
+    for item in summary:
+        if item["group"] not in shown:
+            continue
+        members = [by_code[c] for c in rows.filter(pl.col("group") == item["group"])["project"]]
+        groups.append(
+            {
+                **item,
+                "projects": [
+                    {
+                        "project": p,
+                        "row": per_project[p.code],
+                        "status": present.status(per_project[p.code]["worst"]),
+                        "milestones": points.get(p.code, []),
+                    }
+                    for p in members
+                ],
+            }
+        )
+    totals = {
+        "projects": int(rows.height),
+        **{f"n_{s}": int(rows[f"n_{s}"].sum()) for s in ATTENTION},
+        "projects_overdue": int((rows["n_overdue"] > 0).sum()),
+    }
+    return MapPage(
+        groups=groups,
+        summary=summary,
+        totals=totals,
+        chart=chart_data(groups, today),
+        pages=pages,
+        number=number,
+    )
+
+
+def _paginate(summary: list[dict], everything: bool) -> int:
+    """Put whole groups on pages of about `PAGE_PROJECTS` projects; return how many pages."""
+    page, filled = 1, 0
+    for item in summary:
+        if not everything and filled and filled + item["projects"] > PAGE_PROJECTS:
+            page, filled = page + 1, 0
+        item["page"] = page
+        filled += item["projects"]
+    return page if summary else 0
+
+
+def chart_data(groups: list[dict], today: date) -> dict:
+    """What `projects/map.js` draws: per group, the projects (rows), each project's span and
+    its milestones as points at their date (the actual date once done, else the planned one),
+    with the words of the tooltips already in the reader's language."""
+    names = dict(MilestoneCode.choices)
+    stage_names = dict(Stage.choices)
+    dates = [today]
+    out = []
+    for group in groups:
+        labels, links, spans, points = [], [], [], []
+        for index, item in enumerate(group["projects"]):
+            project, row = item["project"], item["row"]
+            labels.append(f"{project.code} {project.display_name}")
+            links.append(reverse("projects:project", args=[project.code]))
+            if row["start"] and row["end"]:
+                spans.append([index, row["start"].isoformat(), row["end"].isoformat()])
+                dates += [row["start"], row["end"]]
+            for m in item["milestones"]:
+                at = m["actual"] if m["status"] in ("done", "done_late") else m["planned"]
+                if at is None:
+                    continue
+                points.append(
+                    [
+                        at.isoformat(),
+                        index,
+                        m["status"],
+                        str(names.get(m["milestone"], m["milestone"])),
+                        present.day(m["planned"]),
+                        present.day(m["actual"]),
+                        m["days_late"],
+                    ]
+                )
+        out.append(
+            {
+                "id": f"map-{group['anchor']}",
+                "title": group["group_name"],
+                "projects": labels,
+                "stages": [str(stage_names[i["project"].stage]) for i in group["projects"]],
+                "links": links,
+                "spans": spans,
+                "points": points,
+            }
+        )
+    return {
+        "labels": {
+            "planned": str(_("planned")),
+            "actual": str(_("actual")),
+            "days_late": str(_("days late")),
+            "today": str(_("today")),
+            "stage": str(_("stage")),
+        },
+        "today": today.isoformat(),
+        "min": min(dates).isoformat(),
+        "max": max(dates).isoformat(),
+        "groups": out,
+        "statuses": {
+            key: {"colour": look.colour, "label": str(look.label), "symbol": look.symbol}
+            for key, look in present.STATUSES.items()
+        },
+    }
