@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, CodeFilter
+from saima.common.api import ERRORS, CodeFilter, Status
 from saima.org.access import access_of, require_office
 from saima.org.models import Unit
 from saima.projects.access import readable_project
@@ -97,7 +97,7 @@ def create_project(request, payload: ProjectIn):
     access = access_of(request)
     require_office(access)
     project = project_create(access=access, user=request.user, data=_data(payload, None))
-    return 201, project_out(project)
+    return Status(201, project_out(project))
 
 
 @router.get("/{code}", response={200: ProjectOut, **ERRORS})

@@ -61,5 +61,3 @@ def indicators_page(request):
         "projects/indicators.html",
         {"period": period, "choices": _choices(), **selectors.indicators(access, period)},
     )
-
-

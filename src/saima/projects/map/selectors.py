@@ -8,7 +8,7 @@ reads the records and lays the engine's answer out for the page and for ECharts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 from django.db.models import QuerySet
@@ -165,7 +165,7 @@ def chart_data(groups: list[dict], today: date) -> dict:
         labels, links, spans, points = [], [], [], []
         for index, item in enumerate(group["projects"]):
             project, row = item["project"], item["row"]
-            labels.append(f"{project.code} {project.display_name}")
+            labels.append(project.display_name)
             links.append(reverse("projects:project", args=[project.code]))
             if row["start"] and row["end"]:
                 spans.append([index, row["start"].isoformat(), row["end"].isoformat()])
@@ -196,6 +196,10 @@ def chart_data(groups: list[dict], today: date) -> dict:
                 "points": points,
             }
         )
+    # A window around today: a year back, a year and a half ahead (points outside are clipped;
+    # the table below the chart lists every overdue milestone whatever its date).
+    first = max(min(dates), today - timedelta(days=365))
+    last = min(max(dates), today + timedelta(days=548))
     return {
         "labels": {
             "planned": str(_("planned")),
@@ -205,8 +209,8 @@ def chart_data(groups: list[dict], today: date) -> dict:
             "stage": str(_("stage")),
         },
         "today": today.isoformat(),
-        "min": min(dates).isoformat(),
-        "max": max(dates).isoformat(),
+        "min": (first - timedelta(days=15)).isoformat(),
+        "max": (last + timedelta(days=15)).isoformat(),
         "groups": out,
         "statuses": {
             key: {"colour": look.colour, "label": str(look.label), "symbol": look.symbol}

@@ -2,473 +2,1667 @@
 
 import django.core.validators
 import django.db.models.deletion
-import saima.projects.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import saima.projects.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_field_names'),
+        ("org", "0002_field_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProject',
+            name="HistoricalProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=32, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$', 'A project code has 1 to 32 letters, digits, dots, hyphens or underscores.'), saima.projects.models.validate_free_code], verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('category', models.CharField(choices=[('industry', 'industry'), ('infrastructure', 'infrastructure'), ('services', 'modern services'), ('livelihood', 'livelihood'), ('ecology', 'ecology and environment'), ('agriculture', 'agriculture and rural'), ('other', 'other')], max_length=16, verbose_name='category')),
-                ('level', models.CharField(choices=[('provincial', 'provincial key project'), ('city', 'city key project'), ('county', 'county key project')], max_length=12, verbose_name='level')),
-                ('leader_name', models.CharField(blank=True, max_length=50, verbose_name='leader in charge')),
-                ('owner', models.CharField(blank=True, max_length=200, verbose_name='owner company')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('total_investment', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='total investment (10k yuan)')),
-                ('start_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='construction from')),
-                ('end_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='construction to')),
-                ('stage', models.CharField(choices=[('planned', 'planned'), ('signed', 'signed'), ('landed', 'landed'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], default='planned', max_length=16, verbose_name='stage')),
-                ('stage_since', models.DateField(blank=True, null=True, verbose_name='stage since')),
-                ('target_start', models.DateField(blank=True, help_text='The date the milestones are reverse-scheduled from.', null=True, verbose_name='target start date')),
-                ('lead_days', models.JSONField(blank=True, default=dict, help_text="Lead times of this project that differ from the office's.", verbose_name='own lead times (days)')),
-                ('active', models.BooleanField(default=True, verbose_name='on the list')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('leader', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="leader's account")),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit', verbose_name='responsible unit')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+                                "A project code has 1 to 32 letters, digits, dots, hyphens or underscores.",
+                            ),
+                            saima.projects.models.validate_free_code,
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("industry", "industry"),
+                            ("infrastructure", "infrastructure"),
+                            ("services", "modern services"),
+                            ("livelihood", "livelihood"),
+                            ("ecology", "ecology and environment"),
+                            ("agriculture", "agriculture and rural"),
+                            ("other", "other"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("provincial", "provincial key project"),
+                            ("city", "city key project"),
+                            ("county", "county key project"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "leader_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="leader in charge"),
+                ),
+                (
+                    "owner",
+                    models.CharField(blank=True, max_length=200, verbose_name="owner company"),
+                ),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=20, verbose_name="total investment (10k yuan)"
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="construction from",
+                    ),
+                ),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="construction to",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "stage_since",
+                    models.DateField(blank=True, null=True, verbose_name="stage since"),
+                ),
+                (
+                    "target_start",
+                    models.DateField(
+                        blank=True,
+                        help_text="The date the milestones are reverse-scheduled from.",
+                        null=True,
+                        verbose_name="target start date",
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Lead times of this project that differ from the office's.",
+                        verbose_name="own lead times (days)",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="on the list")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="leader's account",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="responsible unit",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical key project',
-                'verbose_name_plural': 'historical key projects',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical key project",
+                "verbose_name_plural": "historical key projects",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProjectSettings',
+            name="HistoricalProjectSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('lead_days', models.JSONField(blank=True, default=dict, help_text='Days from each milestone to the next; empty: the usual defaults.', verbose_name='lead times (days)')),
-                ('soon_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(90)], verbose_name='due soon within (days)')),
-                ('weekly_due_weekday', models.PositiveSmallIntegerField(default=5, help_text='1 is Monday, 7 is Sunday.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7)], verbose_name='weekly reports due on')),
-                ('rate_basis', models.CharField(choices=[('from_stage_this_year', 'projects that reached the first stage this year'), ('signed_this_year', 'projects signed this year'), ('annual_list', 'the whole annual list'), ('planned_by_period', 'projects planned to reach the stage by the period')], default='from_stage_this_year', max_length=24, verbose_name='denominator of the conversion rates')),
-                ('rate_numerator', models.CharField(choices=[('of_basis', 'those of the denominator at the stage'), ('reached_this_year', 'every project that reached the stage this year')], default='of_basis', max_length=24, verbose_name='numerator of the conversion rates')),
-                ('later_stages', models.BooleanField(default=True, verbose_name='later stages count as reached')),
-                ('cap', models.BooleanField(default=False, verbose_name='rates capped at 100%')),
-                ('decimals', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(6)], verbose_name='decimals of the rates')),
-                ('milestones_from', models.CharField(choices=[('year', 'milestones planned this year'), ('all', 'all milestones planned so far')], default='year', max_length=8, verbose_name='milestones on time counts')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Days from each milestone to the next; empty: the usual defaults.",
+                        verbose_name="lead times (days)",
+                    ),
+                ),
+                (
+                    "soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MaxValueValidator(90)],
+                        verbose_name="due soon within (days)",
+                    ),
+                ),
+                (
+                    "weekly_due_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="1 is Monday, 7 is Sunday.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(7),
+                        ],
+                        verbose_name="weekly reports due on",
+                    ),
+                ),
+                (
+                    "rate_basis",
+                    models.CharField(
+                        choices=[
+                            (
+                                "from_stage_this_year",
+                                "projects that reached the first stage this year",
+                            ),
+                            ("signed_this_year", "projects signed this year"),
+                            ("annual_list", "the whole annual list"),
+                            (
+                                "planned_by_period",
+                                "projects planned to reach the stage by the period",
+                            ),
+                        ],
+                        default="from_stage_this_year",
+                        max_length=24,
+                        verbose_name="denominator of the conversion rates",
+                    ),
+                ),
+                (
+                    "rate_numerator",
+                    models.CharField(
+                        choices=[
+                            ("of_basis", "those of the denominator at the stage"),
+                            ("reached_this_year", "every project that reached the stage this year"),
+                        ],
+                        default="of_basis",
+                        max_length=24,
+                        verbose_name="numerator of the conversion rates",
+                    ),
+                ),
+                (
+                    "later_stages",
+                    models.BooleanField(default=True, verbose_name="later stages count as reached"),
+                ),
+                ("cap", models.BooleanField(default=False, verbose_name="rates capped at 100%")),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="decimals of the rates",
+                    ),
+                ),
+                (
+                    "milestones_from",
+                    models.CharField(
+                        choices=[
+                            ("year", "milestones planned this year"),
+                            ("all", "all milestones planned so far"),
+                        ],
+                        default="year",
+                        max_length=8,
+                        verbose_name="milestones on time counts",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical project settings',
-                'verbose_name_plural': 'historical project settings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical project settings",
+                "verbose_name_plural": "historical project settings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$', 'A project code has 1 to 32 letters, digits, dots, hyphens or underscores.'), saima.projects.models.validate_free_code], verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('category', models.CharField(choices=[('industry', 'industry'), ('infrastructure', 'infrastructure'), ('services', 'modern services'), ('livelihood', 'livelihood'), ('ecology', 'ecology and environment'), ('agriculture', 'agriculture and rural'), ('other', 'other')], max_length=16, verbose_name='category')),
-                ('level', models.CharField(choices=[('provincial', 'provincial key project'), ('city', 'city key project'), ('county', 'county key project')], max_length=12, verbose_name='level')),
-                ('leader_name', models.CharField(blank=True, max_length=50, verbose_name='leader in charge')),
-                ('owner', models.CharField(blank=True, max_length=200, verbose_name='owner company')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('total_investment', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='total investment (10k yuan)')),
-                ('start_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='construction from')),
-                ('end_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='construction to')),
-                ('stage', models.CharField(choices=[('planned', 'planned'), ('signed', 'signed'), ('landed', 'landed'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], default='planned', max_length=16, verbose_name='stage')),
-                ('stage_since', models.DateField(blank=True, null=True, verbose_name='stage since')),
-                ('target_start', models.DateField(blank=True, help_text='The date the milestones are reverse-scheduled from.', null=True, verbose_name='target start date')),
-                ('lead_days', models.JSONField(blank=True, default=dict, help_text="Lead times of this project that differ from the office's.", verbose_name='own lead times (days)')),
-                ('active', models.BooleanField(default=True, verbose_name='on the list')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="leader's account")),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='org.unit', verbose_name='responsible unit')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+                                "A project code has 1 to 32 letters, digits, dots, hyphens or underscores.",
+                            ),
+                            saima.projects.models.validate_free_code,
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("industry", "industry"),
+                            ("infrastructure", "infrastructure"),
+                            ("services", "modern services"),
+                            ("livelihood", "livelihood"),
+                            ("ecology", "ecology and environment"),
+                            ("agriculture", "agriculture and rural"),
+                            ("other", "other"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("provincial", "provincial key project"),
+                            ("city", "city key project"),
+                            ("county", "county key project"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "leader_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="leader in charge"),
+                ),
+                (
+                    "owner",
+                    models.CharField(blank=True, max_length=200, verbose_name="owner company"),
+                ),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=20, verbose_name="total investment (10k yuan)"
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="construction from",
+                    ),
+                ),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="construction to",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "stage_since",
+                    models.DateField(blank=True, null=True, verbose_name="stage since"),
+                ),
+                (
+                    "target_start",
+                    models.DateField(
+                        blank=True,
+                        help_text="The date the milestones are reverse-scheduled from.",
+                        null=True,
+                        verbose_name="target start date",
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Lead times of this project that differ from the office's.",
+                        verbose_name="own lead times (days)",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="on the list")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="leader's account",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="org.unit",
+                        verbose_name="responsible unit",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key project',
-                'verbose_name_plural': 'key projects',
-                'ordering': ['unit__order', 'code'],
+                "verbose_name": "key project",
+                "verbose_name_plural": "key projects",
+                "ordering": ["unit__order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('signed', 'signed'), ('landed', 'landed'), ('approval', 'approval or filing'), ('land', 'land'), ('planning', 'planning permit'), ('environment', 'environmental assessment'), ('construction_permit', 'construction permit'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], max_length=24, verbose_name='milestone')),
-                ('planned', models.DateField(blank=True, null=True, verbose_name='planned')),
-                ('actual', models.DateField(blank=True, null=True, verbose_name='actual')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('proposed_planned', models.DateField(blank=True, null=True, verbose_name='proposed planned date')),
-                ('proposed_actual', models.DateField(blank=True, null=True, verbose_name='proposed actual date')),
-                ('proposal_note', models.CharField(blank=True, max_length=200, verbose_name='proposal note')),
-                ('proposed_at', models.DateTimeField(blank=True, null=True, verbose_name='proposed at')),
-                ('rejection', models.CharField(blank=True, max_length=200, verbose_name='reason for the rejection')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("approval", "approval or filing"),
+                            ("land", "land"),
+                            ("planning", "planning permit"),
+                            ("environment", "environmental assessment"),
+                            ("construction_permit", "construction permit"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        max_length=24,
+                        verbose_name="milestone",
+                    ),
+                ),
+                ("planned", models.DateField(blank=True, null=True, verbose_name="planned")),
+                ("actual", models.DateField(blank=True, null=True, verbose_name="actual")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "proposed_planned",
+                    models.DateField(blank=True, null=True, verbose_name="proposed planned date"),
+                ),
+                (
+                    "proposed_actual",
+                    models.DateField(blank=True, null=True, verbose_name="proposed actual date"),
+                ),
+                (
+                    "proposal_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="proposal note"),
+                ),
+                (
+                    "proposed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="proposed at"),
+                ),
+                (
+                    "rejection",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason for the rejection"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'ordering': ['project', 'pk'],
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "ordering": ["project", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='InvestmentActual',
+            name="InvestmentActual",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='completed investment (10k yuan)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('entered_at', models.DateTimeField(auto_now=True, verbose_name='entered at')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actuals', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=20,
+                        verbose_name="completed investment (10k yuan)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("entered_at", models.DateTimeField(auto_now=True, verbose_name="entered at")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actuals",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'completed investment',
-                'verbose_name_plural': 'completed investment',
-                'ordering': ['project', 'year', 'month'],
+                "verbose_name": "completed investment",
+                "verbose_name_plural": "completed investment",
+                "ordering": ["project", "year", "month"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWeeklyReport',
+            name="HistoricalWeeklyReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='ISO year')),
-                ('week', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(53)], verbose_name='ISO week')),
-                ('progress', models.TextField(verbose_name='progress this week')),
-                ('next_plan', models.TextField(blank=True, verbose_name='plan for next week')),
-                ('problems', models.TextField(blank=True, verbose_name='problems needing coordination')),
-                ('reported_at', models.DateTimeField(blank=True, editable=False, verbose_name='reported at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reported_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="ISO year")),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(53),
+                        ],
+                        verbose_name="ISO week",
+                    ),
+                ),
+                ("progress", models.TextField(verbose_name="progress this week")),
+                ("next_plan", models.TextField(blank=True, verbose_name="plan for next week")),
+                (
+                    "problems",
+                    models.TextField(blank=True, verbose_name="problems needing coordination"),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="reported at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical weekly report',
-                'verbose_name_plural': 'historical weekly reports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical weekly report",
+                "verbose_name_plural": "historical weekly reports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMilestone',
+            name="HistoricalMilestone",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(choices=[('signed', 'signed'), ('landed', 'landed'), ('approval', 'approval or filing'), ('land', 'land'), ('planning', 'planning permit'), ('environment', 'environmental assessment'), ('construction_permit', 'construction permit'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], max_length=24, verbose_name='milestone')),
-                ('planned', models.DateField(blank=True, null=True, verbose_name='planned')),
-                ('actual', models.DateField(blank=True, null=True, verbose_name='actual')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('proposed_planned', models.DateField(blank=True, null=True, verbose_name='proposed planned date')),
-                ('proposed_actual', models.DateField(blank=True, null=True, verbose_name='proposed actual date')),
-                ('proposal_note', models.CharField(blank=True, max_length=200, verbose_name='proposal note')),
-                ('proposed_at', models.DateTimeField(blank=True, null=True, verbose_name='proposed at')),
-                ('rejection', models.CharField(blank=True, max_length=200, verbose_name='reason for the rejection')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("approval", "approval or filing"),
+                            ("land", "land"),
+                            ("planning", "planning permit"),
+                            ("environment", "environmental assessment"),
+                            ("construction_permit", "construction permit"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        max_length=24,
+                        verbose_name="milestone",
+                    ),
+                ),
+                ("planned", models.DateField(blank=True, null=True, verbose_name="planned")),
+                ("actual", models.DateField(blank=True, null=True, verbose_name="actual")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "proposed_planned",
+                    models.DateField(blank=True, null=True, verbose_name="proposed planned date"),
+                ),
+                (
+                    "proposed_actual",
+                    models.DateField(blank=True, null=True, verbose_name="proposed actual date"),
+                ),
+                (
+                    "proposal_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="proposal note"),
+                ),
+                (
+                    "proposed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="proposed at"),
+                ),
+                (
+                    "rejection",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason for the rejection"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical milestone',
-                'verbose_name_plural': 'historical milestones',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical milestone",
+                "verbose_name_plural": "historical milestones",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInvestmentActual',
+            name="HistoricalInvestmentActual",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='completed investment (10k yuan)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('entered_at', models.DateTimeField(blank=True, editable=False, verbose_name='entered at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('entered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=20,
+                        verbose_name="completed investment (10k yuan)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "entered_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="entered at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical completed investment',
-                'verbose_name_plural': 'historical completed investment',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical completed investment",
+                "verbose_name_plural": "historical completed investment",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAnnualPlan',
+            name="HistoricalAnnualPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='annual plan (10k yuan)')),
-                ('monthly', models.JSONField(blank=True, default=list, verbose_name='monthly plan')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=20, verbose_name="annual plan (10k yuan)"
+                    ),
+                ),
+                (
+                    "monthly",
+                    models.JSONField(blank=True, default=list, verbose_name="monthly plan"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical investment plan',
-                'verbose_name_plural': 'historical investment plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical investment plan",
+                "verbose_name_plural": "historical investment plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AnnualPlan',
+            name="AnnualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='annual plan (10k yuan)')),
-                ('monthly', models.JSONField(blank=True, default=list, verbose_name='monthly plan')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=20, verbose_name="annual plan (10k yuan)"
+                    ),
+                ),
+                (
+                    "monthly",
+                    models.JSONField(blank=True, default=list, verbose_name="monthly plan"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'investment plan',
-                'verbose_name_plural': 'investment plans',
-                'ordering': ['project', 'year'],
+                "verbose_name": "investment plan",
+                "verbose_name_plural": "investment plans",
+                "ordering": ["project", "year"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectSettings',
+            name="ProjectSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lead_days', models.JSONField(blank=True, default=dict, help_text='Days from each milestone to the next; empty: the usual defaults.', verbose_name='lead times (days)')),
-                ('soon_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(90)], verbose_name='due soon within (days)')),
-                ('weekly_due_weekday', models.PositiveSmallIntegerField(default=5, help_text='1 is Monday, 7 is Sunday.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7)], verbose_name='weekly reports due on')),
-                ('rate_basis', models.CharField(choices=[('from_stage_this_year', 'projects that reached the first stage this year'), ('signed_this_year', 'projects signed this year'), ('annual_list', 'the whole annual list'), ('planned_by_period', 'projects planned to reach the stage by the period')], default='from_stage_this_year', max_length=24, verbose_name='denominator of the conversion rates')),
-                ('rate_numerator', models.CharField(choices=[('of_basis', 'those of the denominator at the stage'), ('reached_this_year', 'every project that reached the stage this year')], default='of_basis', max_length=24, verbose_name='numerator of the conversion rates')),
-                ('later_stages', models.BooleanField(default=True, verbose_name='later stages count as reached')),
-                ('cap', models.BooleanField(default=False, verbose_name='rates capped at 100%')),
-                ('decimals', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(6)], verbose_name='decimals of the rates')),
-                ('milestones_from', models.CharField(choices=[('year', 'milestones planned this year'), ('all', 'all milestones planned so far')], default='year', max_length=8, verbose_name='milestones on time counts')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Days from each milestone to the next; empty: the usual defaults.",
+                        verbose_name="lead times (days)",
+                    ),
+                ),
+                (
+                    "soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MaxValueValidator(90)],
+                        verbose_name="due soon within (days)",
+                    ),
+                ),
+                (
+                    "weekly_due_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="1 is Monday, 7 is Sunday.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(7),
+                        ],
+                        verbose_name="weekly reports due on",
+                    ),
+                ),
+                (
+                    "rate_basis",
+                    models.CharField(
+                        choices=[
+                            (
+                                "from_stage_this_year",
+                                "projects that reached the first stage this year",
+                            ),
+                            ("signed_this_year", "projects signed this year"),
+                            ("annual_list", "the whole annual list"),
+                            (
+                                "planned_by_period",
+                                "projects planned to reach the stage by the period",
+                            ),
+                        ],
+                        default="from_stage_this_year",
+                        max_length=24,
+                        verbose_name="denominator of the conversion rates",
+                    ),
+                ),
+                (
+                    "rate_numerator",
+                    models.CharField(
+                        choices=[
+                            ("of_basis", "those of the denominator at the stage"),
+                            ("reached_this_year", "every project that reached the stage this year"),
+                        ],
+                        default="of_basis",
+                        max_length=24,
+                        verbose_name="numerator of the conversion rates",
+                    ),
+                ),
+                (
+                    "later_stages",
+                    models.BooleanField(default=True, verbose_name="later stages count as reached"),
+                ),
+                ("cap", models.BooleanField(default=False, verbose_name="rates capped at 100%")),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="decimals of the rates",
+                    ),
+                ),
+                (
+                    "milestones_from",
+                    models.CharField(
+                        choices=[
+                            ("year", "milestones planned this year"),
+                            ("all", "all milestones planned so far"),
+                        ],
+                        default="year",
+                        max_length=8,
+                        verbose_name="milestones on time counts",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project settings',
-                'verbose_name_plural': 'project settings',
+                "verbose_name": "project settings",
+                "verbose_name_plural": "project settings",
             },
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('planned', 'planned'), ('signed', 'signed'), ('landed', 'landed'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], max_length=16, verbose_name='stage')),
-                ('previous', models.CharField(choices=[('planned', 'planned'), ('signed', 'signed'), ('landed', 'landed'), ('started', 'started'), ('completed', 'completed'), ('in_production', 'in production'), ('at_capacity', 'at capacity')], max_length=16, verbose_name='previous stage')),
-                ('date', models.DateField(verbose_name='date')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("signed", "signed"),
+                            ("landed", "landed"),
+                            ("started", "started"),
+                            ("completed", "completed"),
+                            ("in_production", "in production"),
+                            ("at_capacity", "at capacity"),
+                        ],
+                        max_length=16,
+                        verbose_name="previous stage",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage change',
-                'verbose_name_plural': 'stage changes',
-                'ordering': ['project', 'date', 'pk'],
+                "verbose_name": "stage change",
+                "verbose_name_plural": "stage changes",
+                "ordering": ["project", "date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyReport',
+            name="WeeklyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='ISO year')),
-                ('week', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(53)], verbose_name='ISO week')),
-                ('progress', models.TextField(verbose_name='progress this week')),
-                ('next_plan', models.TextField(blank=True, verbose_name='plan for next week')),
-                ('problems', models.TextField(blank=True, verbose_name='problems needing coordination')),
-                ('reported_at', models.DateTimeField(auto_now=True, verbose_name='reported at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_reports', to='projects.project')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="ISO year")),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(53),
+                        ],
+                        verbose_name="ISO week",
+                    ),
+                ),
+                ("progress", models.TextField(verbose_name="progress this week")),
+                ("next_plan", models.TextField(blank=True, verbose_name="plan for next week")),
+                (
+                    "problems",
+                    models.TextField(blank=True, verbose_name="problems needing coordination"),
+                ),
+                ("reported_at", models.DateTimeField(auto_now=True, verbose_name="reported at")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_reports",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly report',
-                'verbose_name_plural': 'weekly reports',
-                'ordering': ['-year', '-week', 'project'],
+                "verbose_name": "weekly report",
+                "verbose_name_plural": "weekly reports",
+                "ordering": ["-year", "-week", "project"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyProblem',
+            name="WeeklyProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='ISO year')),
-                ('week', models.PositiveSmallIntegerField(verbose_name='ISO week')),
-                ('text', models.TextField(verbose_name='problem')),
-                ('status', models.CharField(choices=[('open', 'open'), ('coordinating', 'in coordination'), ('resolved', 'resolved'), ('supervised', 'handed to supervision')], default='open', max_length=16, verbose_name='status')),
-                ('response', models.TextField(blank=True, verbose_name="office's response")),
-                ('supervision_item_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='supervision item')),
-                ('supervision_reference', models.CharField(blank=True, max_length=100, verbose_name='supervision reference')),
-                ('supervision_url', models.CharField(blank=True, max_length=200, verbose_name='supervision address')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('report', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='problem', to='projects.weeklyreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="ISO year")),
+                ("week", models.PositiveSmallIntegerField(verbose_name="ISO week")),
+                ("text", models.TextField(verbose_name="problem")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("coordinating", "in coordination"),
+                            ("resolved", "resolved"),
+                            ("supervised", "handed to supervision"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="office's response")),
+                (
+                    "supervision_item_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="supervision item"
+                    ),
+                ),
+                (
+                    "supervision_reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="supervision reference"
+                    ),
+                ),
+                (
+                    "supervision_url",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="supervision address"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "report",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problem",
+                        to="projects.weeklyreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly problem',
-                'verbose_name_plural': 'weekly problems',
-                'ordering': ['-year', '-week', 'project'],
+                "verbose_name": "weekly problem",
+                "verbose_name_plural": "weekly problems",
+                "ordering": ["-year", "-week", "project"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyPhoto',
+            name="WeeklyPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('data', models.BinaryField(verbose_name='content')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='projects.weeklyreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("data", models.BinaryField(verbose_name="content")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="projects.weeklyreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site photo',
-                'verbose_name_plural': 'site photos',
-                'ordering': ['report', 'pk'],
+                "verbose_name": "site photo",
+                "verbose_name_plural": "site photos",
+                "ordering": ["report", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWeeklyProblem',
+            name="HistoricalWeeklyProblem",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='ISO year')),
-                ('week', models.PositiveSmallIntegerField(verbose_name='ISO week')),
-                ('text', models.TextField(verbose_name='problem')),
-                ('status', models.CharField(choices=[('open', 'open'), ('coordinating', 'in coordination'), ('resolved', 'resolved'), ('supervised', 'handed to supervision')], default='open', max_length=16, verbose_name='status')),
-                ('response', models.TextField(blank=True, verbose_name="office's response")),
-                ('supervision_item_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='supervision item')),
-                ('supervision_reference', models.CharField(blank=True, max_length=100, verbose_name='supervision reference')),
-                ('supervision_url', models.CharField(blank=True, max_length=200, verbose_name='supervision address')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.weeklyreport')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="ISO year")),
+                ("week", models.PositiveSmallIntegerField(verbose_name="ISO week")),
+                ("text", models.TextField(verbose_name="problem")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("coordinating", "in coordination"),
+                            ("resolved", "resolved"),
+                            ("supervised", "handed to supervision"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="office's response")),
+                (
+                    "supervision_item_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="supervision item"
+                    ),
+                ),
+                (
+                    "supervision_reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="supervision reference"
+                    ),
+                ),
+                (
+                    "supervision_url",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="supervision address"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.weeklyreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical weekly problem',
-                'verbose_name_plural': 'historical weekly problems',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical weekly problem",
+                "verbose_name_plural": "historical weekly problems",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__gte', models.F('start_year'))), name='project_years_in_order'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_year__gte", models.F("start_year"))),
+                name="project_years_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('total_investment__gte', 0)), name='project_investment_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_investment__gte", 0)),
+                name="project_investment_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['planned'], name='projects_mi_planned_6de609_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["planned"], name="projects_mi_planned_6de609_idx"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('project', 'code'), name='milestone_unique'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(fields=("project", "code"), name="milestone_unique"),
         ),
         migrations.AddIndex(
-            model_name='investmentactual',
-            index=models.Index(fields=['year', 'month'], name='projects_in_year_7e01ea_idx'),
+            model_name="investmentactual",
+            index=models.Index(fields=["year", "month"], name="projects_in_year_7e01ea_idx"),
         ),
         migrations.AddConstraint(
-            model_name='investmentactual',
-            constraint=models.UniqueConstraint(fields=('project', 'year', 'month'), name='actual_unique'),
+            model_name="investmentactual",
+            constraint=models.UniqueConstraint(
+                fields=("project", "year", "month"), name="actual_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='investmentactual',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='actual_not_negative'),
+            model_name="investmentactual",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="actual_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.UniqueConstraint(fields=('project', 'year'), name='plan_unique'),
+            model_name="annualplan",
+            constraint=models.UniqueConstraint(fields=("project", "year"), name="plan_unique"),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='plan_not_negative'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="plan_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagechange',
-            index=models.Index(fields=['date'], name='projects_st_date_03651f_idx'),
+            model_name="stagechange",
+            index=models.Index(fields=["date"], name="projects_st_date_03651f_idx"),
         ),
         migrations.AddIndex(
-            model_name='weeklyreport',
-            index=models.Index(fields=['year', 'week'], name='projects_we_year_72bac5_idx'),
+            model_name="weeklyreport",
+            index=models.Index(fields=["year", "week"], name="projects_we_year_72bac5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='weeklyreport',
-            constraint=models.UniqueConstraint(fields=('project', 'year', 'week'), name='weekly_unique'),
+            model_name="weeklyreport",
+            constraint=models.UniqueConstraint(
+                fields=("project", "year", "week"), name="weekly_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='weeklyproblem',
-            index=models.Index(fields=['year', 'week'], name='projects_we_year_be7b0d_idx'),
+            model_name="weeklyproblem",
+            index=models.Index(fields=["year", "week"], name="projects_we_year_be7b0d_idx"),
         ),
         migrations.AddIndex(
-            model_name='weeklyproblem',
-            index=models.Index(fields=['status'], name='projects_we_status_e32c79_idx'),
+            model_name="weeklyproblem",
+            index=models.Index(fields=["status"], name="projects_we_status_e32c79_idx"),
         ),
         migrations.AddConstraint(
-            model_name='weeklyproblem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'supervised'), _negated=True), ('supervision_item_id__isnull', False), _connector='OR'), name='problem_supervised_has_item'),
+            model_name="weeklyproblem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "supervised"), _negated=True),
+                    ("supervision_item_id__isnull", False),
+                    _connector="OR",
+                ),
+                name="problem_supervised_has_item",
+            ),
         ),
     ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS
+from saima.common.api import ERRORS, Status
 from saima.engine.projects import milestone_statuses
 from saima.org.access import access_of
 from saima.projects.access import readable_project
@@ -82,7 +82,7 @@ def change_stage(request, code: ProjectCode, payload: StageIn):
         on=payload.date,
         reason=payload.reason,
     )
-    return 201, _stage_out(change)
+    return Status(201, _stage_out(change))
 
 
 def _statuses(project: Project, milestones: list[Milestone]) -> dict[int, tuple[str, int | None]]:

@@ -55,12 +55,12 @@ def data(world, code: str, unit: str, **extra):
 
 @pytest.fixture
 def projects(world, today):
+    from saima.engine.calendar import Week
     from saima.projects.catalogue.services import project_create
     from saima.projects.investment.services import actual_save, plan_save
     from saima.projects.models import Milestone
     from saima.projects.pipeline.services import milestone_set, project_stage_change
     from saima.projects.weekly.services import weekly_report_save
-    from saima.engine.calendar import Week
 
     access, user = office(world), world.user("office")
     made = {}
@@ -91,11 +91,15 @@ def projects(world, today):
         total=Decimal("1200"),
         monthly=[Decimal(v) for v in (50, 50, 100, 100, 100, 100, 100, 100, 150, 150, 100, 100)],
     )
-    actual_save(access=access, user=user, project=made["E1"], year=2026, month=5, value=Decimal("380"))
+    actual_save(
+        access=access, user=user, project=made["E1"], year=2026, month=5, value=Decimal("380")
+    )
     made["E2"] = project_create(
         access=access,
         user=user,
-        data=data(world, "E2", "east", target_start=datetime.date(2026, 9, 30), category="services"),
+        data=data(
+            world, "E2", "east", target_start=datetime.date(2026, 9, 30), category="services"
+        ),
     )
     project_stage_change(
         access=access, user=user, project=made["E2"], stage="signed", on=datetime.date(2026, 2, 10)

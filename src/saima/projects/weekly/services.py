@@ -178,7 +178,10 @@ def problem_link_supervision(
             }
         )
     reference, url = (reference or "").strip()[:100], (url or "").strip()
-    if url and not url.startswith("/"):
+    if problem.supervision_item_id == item_id:  # the same item again: keep what it said
+        reference = reference or problem.supervision_reference
+        url = url or problem.supervision_url
+    if url and (not url.startswith("/") or url.startswith("//")):
         raise ValidationError({"url": _("Give the item's address on this site, starting with /.")})
     problem.status, problem.supervision_item_id = Status.SUPERVISED, item_id
     problem.supervision_reference, problem.supervision_url = reference, url[:200]

@@ -298,5 +298,3 @@ def _follow_up(request, access):
         },
     )
     return HttpResponseRedirect(request.get_full_path())
-
-

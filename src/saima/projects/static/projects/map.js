@@ -20,6 +20,7 @@
       name: "span",
       silent: true,
       z: 1,
+      clip: true,
       renderItem: function (params, api) {
         var start = api.coord([api.value(1), api.value(0)]);
         var end = api.coord([api.value(2), api.value(0)]);
@@ -45,6 +46,7 @@
       z: 3,
       symbol: look.symbol,
       symbolSize: status === "overdue" ? 16 : 13,
+      clip: true,
       itemStyle: { color: look.colour, borderColor: "#1b1f24", borderWidth: status === "due_soon" ? 1 : 0 },
       data: group.points
         .filter(function (point) {
@@ -88,13 +90,13 @@
     series[0].markLine = {
       silent: true,
       symbol: "none",
-      label: { formatter: data.labels.today + " " + data.today, position: "end" },
+      label: { formatter: data.labels.today + " " + data.today, position: "start", color: "#a33c00" },
       lineStyle: { color: "#d55e00", type: "dashed", width: 2 },
       data: [{ xAxis: day(data.today) }],
     };
     return {
       animation: false,
-      grid: { left: 12, right: 24, top: 36, bottom: 28, containLabel: true },
+      grid: { left: 12, right: 24, top: 48, bottom: 28, containLabel: true },
       legend: {
         top: 0,
         data: statuses.map(function (status) {
@@ -105,8 +107,8 @@
       tooltip: { trigger: "item", formatter: tooltip(data, group) },
       xAxis: {
         type: "time",
-        min: day(data.min) - 15 * 86400000,
-        max: day(data.max) + 15 * 86400000,
+        min: day(data.min),
+        max: day(data.max),
         splitLine: { show: true, lineStyle: { color: "#eef1f5" } },
       },
       yAxis: {
@@ -115,7 +117,7 @@
         data: group.projects,
         triggerEvent: true,
         axisLabel: {
-          width: 260,
+          width: 300,
           overflow: "truncate",
           fontSize: 13,
           formatter: function (value, index) {
