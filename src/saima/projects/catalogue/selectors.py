@@ -213,7 +213,8 @@ def stage_history(project: Project) -> list[StageChange]:
 
 
 def investment(project: Project, *, year: int, month: int) -> dict:
-    """This year's plan and reports month by month, and the engine's judgement at `month`."""
+    """This year's plan and reports month by month, and the engine's judgement at the latest
+    month reported (up to `month`), or at the month before `month` when none is."""
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
     actuals = {
         a.month: a
@@ -221,6 +222,8 @@ def investment(project: Project, *, year: int, month: int) -> dict:
             "entered_by"
         )
     }
+    reported_months = [m for m in actuals if m <= month]
+    month = max(reported_months) if reported_months else month - 1
     subset = Project.objects.filter(pk=project.pk)
     projects = frames.project_frame(subset, year)
     plans = frames.plan_frame(subset, year)
