@@ -217,8 +217,10 @@ def _date_milestones(project: DemoProject, planned: dict, rng: random.Random, as
         actual = None
         is_stage = code in STAGE_RANK
         reached = is_stage and STAGE_RANK[code] <= rank
+        # Landed means approval and land in place; the other formalities are under way.
+        in_place = code in ("approval", "land") or rng.random() < 0.5
         formality_done = code in FORMALITIES and (
-            rank >= STAGE_RANK["started"] or (rank >= STAGE_RANK["landed"] and rng.random() < 0.5)
+            rank >= STAGE_RANK["started"] or (rank >= STAGE_RANK["landed"] and in_place)
         )
         if reached or formality_done:
             early_or_late = rng.choice((-15, -10, -6, -3, -1, 0, 0, 0, 2, 5, 12, 26))

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from saima.common.todo import Task
 from saima.engine.calendar import Week
@@ -83,7 +83,12 @@ def _proposals(access: Access) -> Iterator[Task]:
     if count:
         yield Task(
             kind=PROPOSALS,
-            title=_("%(count)s proposed milestone dates wait for confirmation") % {"count": count},
+            title=ngettext(
+                "%(count)s proposed milestone date waits for confirmation",
+                "%(count)s proposed milestone dates wait for confirmation",
+                count,
+            )
+            % {"count": count},
             url=reverse("projects:proposals"),
         )
 
@@ -96,7 +101,11 @@ def _problems(week: Week) -> Iterator[Task]:
         url = reverse("projects:problems")
         yield Task(
             kind=PROBLEMS,
-            title=_("%(count)s problems raised in %(week)s are still open")
+            title=ngettext(
+                "%(count)s problem raised in %(week)s is still open",
+                "%(count)s problems raised in %(week)s are still open",
+                count,
+            )
             % {"count": count, "week": week.label},
             url=f"{url}?{urlencode({'week': week.label, 'status': 'open'})}",
         )

@@ -13,6 +13,7 @@ import polars as pl
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
+from saima.common import formatting as fmt
 from saima.common.lights import light
 from saima.engine import Period
 from saima.engine.projects import battle_map, investment_plan, investment_progress
@@ -240,6 +241,7 @@ def investment(project: Project, *, year: int, month: int) -> dict:
             Period(year, month), projects=projects, plans=plans, investment=reported
         ).row(0, named=True)
         progress["look"] = light(progress["light"])
+        progress["gap_text"] = fmt.points(progress["gap_pp"])
     return {"plan": plan, "months": months, "progress": progress, "month": month}
 
 

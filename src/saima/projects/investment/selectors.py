@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from saima.common.formatting import points
 from saima.common.lights import light
 from saima.engine import Period
 from saima.engine.projects import AMOUNT_DIGITS, CONVERSIONS, investment_progress
@@ -42,7 +43,15 @@ def by_unit(access: Access, period: Period) -> list[dict]:
     units = _units(access, progress["unit"].to_list())
     order = {code: n for n, code in enumerate(listed["unit"].unique(maintain_order=True))}
     rows = sorted(progress.iter_rows(named=True), key=lambda r: order[r["unit"]])
-    return [{**row, "unit": units[row["unit"]], "look": light(row["light"])} for row in rows]
+    return [
+        {
+            **row,
+            "unit": units[row["unit"]],
+            "look": light(row["light"]),
+            "gap_text": points(row["gap_pp"]),
+        }
+        for row in rows
+    ]
 
 
 def by_project(access: Access, period: Period, unit: Unit) -> list[dict]:
@@ -60,7 +69,12 @@ def by_project(access: Access, period: Period, unit: Unit) -> list[dict]:
     )
     found = {p.code: p for p in projects}
     return [
-        {**row, "project": found[row["project"]], "look": light(row["light"])}
+        {
+            **row,
+            "project": found[row["project"]],
+            "look": light(row["light"]),
+            "gap_text": points(row["gap_pp"]),
+        }
         for row in progress.iter_rows(named=True)
     ]
 

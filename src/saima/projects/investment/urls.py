@@ -6,5 +6,5 @@ from saima.projects.investment import views
 
 urlpatterns = [
     path("investment/", views.units_page, name="investment"),
-    path("indicators/", views.indicators_page, name="indicators"),
+    path("indicators/", views.indicators_page, name="figures"),
 ]

@@ -234,7 +234,7 @@ def test_the_to_do_list_asks_for_the_weeks_reports(world, projects):
         if str(t.kind) == "Weekly project report"
     ]
     office_tasks = [t.title for t in todo.tasks_for(office(world), TODAY)]
-    assert "1 problems raised in 2026-W24 are still open" in office_tasks
+    assert "1 problem raised in 2026-W24 is still open" in office_tasks
 
 
 def test_the_approver_is_asked_to_confirm_proposals(world, projects):
@@ -249,7 +249,7 @@ def test_the_approver_is_asked_to_confirm_proposals(world, projects):
         actual=None,
     )
     titles = [t.title for t in todo.tasks_for(access(world, "west_approver"), TODAY)]
-    assert "1 proposed milestone dates wait for confirmation" in titles
+    assert "1 proposed milestone date waits for confirmation" in titles
     assert not [
         t
         for t in todo.tasks_for(access(world, "east_reporter"), TODAY)

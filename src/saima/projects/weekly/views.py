@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from saima.common.evidence import file_response, max_bytes, read_upload
@@ -164,7 +165,12 @@ def unit_form(request, unit: str):
     if saved:
         messages.success(
             request,
-            _("%(count)s reports saved for %(week)s.") % {"count": saved, "week": week.label},
+            ngettext(
+                "%(count)s report saved for %(week)s.",
+                "%(count)s reports saved for %(week)s.",
+                saved,
+            )
+            % {"count": saved, "week": week.label},
         )
     else:
         messages.info(request, _("Nothing was filled in; nothing was saved."))

@@ -120,6 +120,7 @@
           width: 300,
           overflow: "truncate",
           fontSize: 13,
+          lineHeight: 17,
           formatter: function (value, index) {
             return value + "\n" + (group.stages[index] || "");
           },
