@@ -14,7 +14,7 @@ from saima.projects.models import CODE_PATTERN, Milestone, Project
 #: A project's code as in the URL (anything else is a 400, not a lookup).
 ProjectCode = Annotated[str, Field(min_length=1, max_length=32, pattern=CODE_PATTERN)]
 #: A milestone's code.
-MilestoneName = Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[a-z_]+$")]
+MilestoneName = Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[a-z0-9_]+$")]
 #: An ISO week, 2026-W14.
 WeekName = Annotated[str, Field(min_length=6, max_length=10, pattern=r"^[0-9]{4}-?[Ww][0-9]{1,2}$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
@@ -72,7 +72,8 @@ def project_out(project: Project) -> ProjectOut:
 
 
 class MilestoneOut(Schema):
-    milestone: str
+    milestone: str = Field(description="The pipeline's code (approval, started...) or node_NN")
+    name: str = Field(description="As people name it")
     planned: date | None
     actual: date | None
     status: str = Field(description="done, done_late, overdue, due_soon, on_track or unscheduled")
@@ -89,6 +90,7 @@ class MilestoneOut(Schema):
 def milestone_out(milestone: Milestone, status: str, days_late: int | None) -> MilestoneOut:
     return MilestoneOut(
         milestone=milestone.code,
+        name=milestone.label,
         planned=milestone.planned,
         actual=milestone.actual,
         status=status,

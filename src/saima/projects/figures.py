@@ -128,7 +128,7 @@ def _compute(units: list[str], months: list[tuple[int, int]]) -> pl.DataFrame:
     projects = Project.objects.filter(active=True, unit__code__in=units).order_by("code")
     rules = project_rules(current_settings())
     stage_changes = frames.stage_frame(projects)
-    milestones = frames.milestone_frame(projects).drop("pk")
+    milestones = frames.milestone_frame(projects).drop("pk", "name")
     investment = frames.investment_frame(projects, {year for year, _m in months})
     listed = frames.project_frame(projects, months[0][0] if months else 2000)
     found = []

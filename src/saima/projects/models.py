@@ -7,6 +7,8 @@ a plan, a figure, a report, a problem's status) is history-tracked with who and 
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -84,6 +86,28 @@ class MilestoneCode(models.TextChoices):
 
 
 assert tuple(MilestoneCode.values) == MILESTONES
+
+#: A project's own node (形象进度节点: "main structure topped out"...): `node_01`, `node_02`...
+NODE_PATTERN = r"^node_[0-9]{2,3}$"
+_NODE = re.compile(NODE_PATTERN)
+#: Where a project's own nodes sit among its milestones: after the start, by planned date.
+_NODES_AFTER = MILESTONES.index("started")
+
+
+def validate_milestone_code(value: str) -> None:
+    if value not in MilestoneCode.values and not _NODE.match(value or ""):
+        raise ValidationError(
+            _("%(code)s is neither a milestone of the pipeline nor a project's node.")
+            % {"code": value}
+        )
+
+
+def milestone_order(code: str, planned) -> tuple:
+    """How a project's milestones are listed: the pipeline's order, the project's own nodes
+    after the start by their planned date."""
+    if code in MilestoneCode.values:
+        return (MILESTONES.index(code), 0, "")
+    return (_NODES_AFTER, 1, planned.isoformat() if planned else "9999", code)
 
 
 class ProjectSettings(models.Model):
@@ -263,7 +287,13 @@ class Milestone(models.Model):
     """
 
     project = models.ForeignKey(Project, related_name="milestones", on_delete=models.CASCADE)
-    code = models.CharField(_("milestone"), max_length=24, choices=MilestoneCode.choices)
+    code = models.CharField(_("milestone"), max_length=24, validators=[validate_milestone_code])
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name of a project's own node (形象进度节点); empty for the pipeline's."),
+    )
     planned = models.DateField(_("planned"), null=True, blank=True)
     actual = models.DateField(_("actual"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -287,7 +317,18 @@ class Milestone(models.Model):
         indexes = [models.Index(fields=["planned"])]
 
     def __str__(self) -> str:
-        return f"{self.project.code} · {self.get_code_display()}"
+        return f"{self.project.code} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The milestone as people name it: the pipeline's word, or the node's own name."""
+        if self.code in MilestoneCode.values:
+            return str(MilestoneCode(self.code).label)
+        return self.name or self.code
+
+    @property
+    def is_node(self) -> bool:
+        return self.code not in MilestoneCode.values
 
     @property
     def proposed(self) -> bool:

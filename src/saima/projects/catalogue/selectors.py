@@ -25,12 +25,12 @@ from saima.projects.models import (
     AnnualPlan,
     InvestmentActual,
     Milestone,
-    MilestoneCode,
     Project,
     Stage,
     StageChange,
     WeeklyPhoto,
     WeeklyReport,
+    milestone_order,
 )
 from saima.projects.rules import current_settings
 
@@ -173,8 +173,7 @@ def milestone_rows(project: Project, *, today: date) -> list[dict]:
     milestones = list(
         Milestone.objects.filter(project=project).select_related("proposed_by", "updated_by")
     )
-    order = {code: n for n, code in enumerate(MilestoneCode.values)}
-    milestones.sort(key=lambda m: order.get(m.code, 99))
+    milestones.sort(key=lambda m: milestone_order(m.code, m.planned))
     _summary, statuses = battle_map(
         pl.DataFrame({"project": [project.code]}),
         pl.DataFrame(

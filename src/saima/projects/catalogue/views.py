@@ -80,9 +80,10 @@ def _detail_context(request, access: Access, project: Project, **extra) -> dict:
     today = pipeline.today()
     settings = current_settings()
     month = today.month
+    milestones = selectors.milestone_rows(project, today=today)
     context = {
         "project": project,
-        "milestones": selectors.milestone_rows(project, today=today),
+        "milestones": milestones,
         "stages": selectors.stage_history(project),
         "stage_choices": Stage.choices,
         "investment": selectors.investment(project, year=today.year, month=month),
@@ -94,7 +95,9 @@ def _detail_context(request, access: Access, project: Project, **extra) -> dict:
         "can_manage": access.is_office,
         "can_report": can_report(access, project),
         "can_confirm": can_confirm(access, project),
-        "milestone_choices": MilestoneCode.choices,
+        "milestone_choices": [
+            (row["milestone"].code, row["milestone"].label) for row in milestones
+        ],
         "chain": [
             (code, MilestoneCode(code).label, lead_days(settings, project).get(code))
             for code in SCHEDULE_CHAIN[:-1]
@@ -197,7 +200,7 @@ def _milestone_set(request, access, project) -> str:
         note=request.POST.get("note", ""),
         **_dates(request.POST),
     )
-    return _("%(milestone)s: dates saved.") % {"milestone": milestone.get_code_display()}
+    return _("%(milestone)s: dates saved.") % {"milestone": milestone.label}
 
 
 def _propose(request, access, project) -> str:
@@ -210,16 +213,14 @@ def _propose(request, access, project) -> str:
         **_dates(request.POST),
     )
     return _("%(milestone)s: the dates are proposed; the unit's approver confirms them.") % {
-        "milestone": milestone.get_code_display()
+        "milestone": milestone.label
     }
 
 
 def _confirm(request, access, project) -> str:
     milestone = _milestone(project, request.POST)
     pipeline.milestone_confirm(access=access, user=request.user, milestone=milestone)
-    return _("%(milestone)s: the proposed dates are confirmed.") % {
-        "milestone": milestone.get_code_display()
-    }
+    return _("%(milestone)s: the proposed dates are confirmed.") % {"milestone": milestone.label}
 
 
 def _reject(request, access, project) -> str:
@@ -227,9 +228,7 @@ def _reject(request, access, project) -> str:
     pipeline.milestone_reject(
         access=access, user=request.user, milestone=milestone, reason=request.POST.get("reason", "")
     )
-    return _("%(milestone)s: the proposed dates are rejected.") % {
-        "milestone": milestone.get_code_display()
-    }
+    return _("%(milestone)s: the proposed dates are rejected.") % {"milestone": milestone.label}
 
 
 def _plan(request, access, project) -> str:
@@ -271,7 +270,26 @@ def _actual(request, access, project) -> str:
     }
 
 
+def _node(request, access, project) -> str:
+    node = pipeline.milestone_add(
+        access=access,
+        user=request.user,
+        project=project,
+        name=request.POST.get("name", ""),
+        planned=form_date(request.POST, "planned"),
+    )
+    return _("%(milestone)s: the node is added.") % {"milestone": node.label}
+
+
+def _remove_node(request, access, project) -> str:
+    milestone = _milestone(project, request.POST)
+    pipeline.milestone_remove(access=access, user=request.user, milestone=milestone)
+    return _("%(milestone)s: the node is taken off.") % {"milestone": milestone.label}
+
+
 ACTIONS = {
+    "node": _node,
+    "remove_node": _remove_node,
     "stage": _stage,
     "schedule": _schedule,
     "milestone": _milestone_set,
@@ -499,7 +517,7 @@ def proposals(request):
             return render(request, "projects/proposals.html", context, status=400)
         messages.success(
             request,
-            note % {"project": milestone.project.code, "milestone": milestone.get_code_display()},
+            note % {"project": milestone.project.code, "milestone": milestone.label},
         )
         return HttpResponseRedirect(reverse("projects:proposals"))
     return render(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import polars as pl
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from saima.engine.projects import ATTENTION, battle_map, status_counts
@@ -37,29 +38,33 @@ class MapPage:
     number: int
 
 
-def _project_rows(projects: list[Project], group_by: str) -> pl.DataFrame:
-    unknown = "—"
-    return pl.DataFrame(
-        {
-            "project": [p.code for p in projects],
-            "group": [
-                p.unit.code if group_by == "unit" else (p.leader_name or unknown) for p in projects
-            ],
-            "group_name": [
-                p.unit.name if group_by == "unit" else (p.leader_name or unknown) for p in projects
-            ],
-        },
-        schema={"project": pl.String, "group": pl.String, "group_name": pl.String},
-    )
-
-
-def ordered(projects: QuerySet[Project], group_by: str) -> list[Project]:
+def _project_rows(projects: QuerySet[Project], group_by: str) -> pl.DataFrame:
+    """Every project (code and group) in the order the map shows them, without loading a model
+    per project: `project`, `group`, `group_name`."""
+    english = (get_language() or "zh-hans").lower().startswith("en")
     order = (
         ("unit__order", "unit__code", "code")
         if group_by == "unit"
         else ("leader_name", "unit__order", "code")
     )
-    return list(projects.order_by(*order))
+    rows = list(
+        projects.order_by(*order).values_list(
+            "code", "unit__code", "unit__name_zh", "unit__name_en", "leader_name"
+        )
+    )
+    unknown = "—"
+    if group_by == "unit":
+        groups = [
+            (code, unit, name_en if english else name_zh)
+            for code, unit, name_zh, name_en, _l in rows
+        ]
+    else:
+        groups = [(code, leader or unknown, leader or unknown) for code, *_u, leader in rows]
+    return pl.DataFrame(
+        groups,
+        schema={"project": pl.String, "group": pl.String, "group_name": pl.String},
+        orient="row",
+    )
 
 
 def map_page(
@@ -75,17 +80,14 @@ def map_page(
     of them with `everything`), with only late projects (a milestone overdue or due soon) when
     `late_only`."""
     settings = current_settings()
-    listed = ordered(projects, group_by)
     milestones = frames.milestone_frame(projects)
     rows, statuses = battle_map(
-        _project_rows(listed, group_by), milestones, today, soon_days=settings.soon_days
+        _project_rows(projects, group_by), milestones, today, soon_days=settings.soon_days
     )
     if late_only:
         keep = rows.filter((pl.col("n_overdue") > 0) | (pl.col("n_due_soon") > 0))["project"]
         rows = rows.filter(pl.col("project").is_in(keep.implode()))
         statuses = statuses.filter(pl.col("project").is_in(keep.implode()))
-        kept = set(keep.to_list())
-        listed = [p for p in listed if p.code in kept]
     counts = status_counts(rows, "group").join(
         rows.select("group", "group_name").unique("group"),
         on="group",
@@ -103,16 +105,19 @@ def map_page(
     pages = _paginate(summary, everything)
     number = min(max(number, 1), max(pages, 1))
     shown = {s["group"] for s in summary if s["page"] == number}
-    by_code = {p.code: p for p in listed}
-    per_project = {r["project"]: r for r in rows.iter_rows(named=True)}
+    on_page = rows.filter(pl.col("group").is_in(list(shown)))
+    by_code = {p.code: p for p in projects.filter(code__in=on_page["project"].to_list())}
+    per_project = {r["project"]: r for r in on_page.iter_rows(named=True)}
     points: dict[str, list[dict]] = {}
-    for m in statuses.filter(pl.col("project").is_in(list(by_code))).iter_rows(named=True):
+    names = {code: str(label) for code, label in MilestoneCode.choices}
+    for m in statuses.filter(pl.col("project").is_in(list(per_project))).iter_rows(named=True):
+        m["label"] = str(names.get(m["milestone"], m["name"] or m["milestone"]))
         points.setdefault(m["project"], []).append(m)
     groups = []
     for item in summary:
         if item["group"] not in shown:
             continue
-        members = [by_code[c] for c in rows.filter(pl.col("group") == item["group"])["project"]]
+        members = [by_code[c] for c in on_page.filter(pl.col("group") == item["group"])["project"]]
         groups.append(
             {
                 **item,
@@ -157,7 +162,6 @@ def chart_data(groups: list[dict], today: date) -> dict:
     """What `projects/map.js` draws: per group, the projects (rows), each project's span and
     its milestones as points at their date (the actual date once done, else the planned one),
     with the words of the tooltips already in the reader's language."""
-    names = dict(MilestoneCode.choices)
     stage_names = dict(Stage.choices)
     dates = [today]
     out = []
@@ -179,7 +183,7 @@ def chart_data(groups: list[dict], today: date) -> dict:
                         at.isoformat(),
                         index,
                         m["status"],
-                        str(names.get(m["milestone"], m["milestone"])),
+                        m["label"],
                         present.day(m["planned"]),
                         present.day(m["actual"]),
                         m["days_late"],

@@ -20,7 +20,7 @@ from saima.projects.catalogue.selectors import (
     readable_units,
 )
 from saima.projects.map import selectors
-from saima.projects.models import MilestoneCode, Project, Stage
+from saima.projects.models import Project, Stage
 from saima.projects.pipeline.services import today
 from saima.projects.rules import current_settings
 
@@ -60,7 +60,6 @@ def _context(request, *, everything: bool = False) -> dict:
         "today": day,
         "statuses": present.STATUSES.values(),
         "soon_days": current_settings().soon_days,
-        "milestone_names": MilestoneCode.choices,
     }
 
 
@@ -93,7 +92,6 @@ def wall(request, unit: str):
             "today": day,
             "statuses": present.STATUSES.values(),
             "soon_days": current_settings().soon_days,
-            "milestone_names": MilestoneCode.choices,
             "group_by": "unit",
         },
     )

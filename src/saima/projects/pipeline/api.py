@@ -23,7 +23,13 @@ from saima.projects.apischema import (
     ProjectCode,
     milestone_out,
 )
-from saima.projects.models import Milestone, MilestoneCode, Project, ProjectSettings, StageChange
+from saima.projects.models import (
+    Milestone,
+    Project,
+    ProjectSettings,
+    StageChange,
+    milestone_order,
+)
 from saima.projects.pipeline import services
 from saima.projects.rules import current_settings, lead_days
 
@@ -118,10 +124,9 @@ def _out(milestone: Milestone) -> MilestoneOut:
 def list_milestones(request, code: ProjectCode):
     """The project's milestones in the order a project passes them, each with its status today."""
     project = readable_project(access_of(request), code)
-    order = {c: n for n, c in enumerate(MilestoneCode.values)}
     milestones = sorted(
         Milestone.objects.filter(project=project).select_related("proposed_by"),
-        key=lambda m: order[m.code],
+        key=lambda m: milestone_order(m.code, m.planned),
     )
     statuses = _statuses(project, milestones)
     return [milestone_out(m, *statuses[m.pk]) for m in milestones]
@@ -174,6 +179,37 @@ def confirm_dates(request, code: ProjectCode, milestone: MilestoneName):
     found = _milestone(readable_project(access, code), milestone)
     services.milestone_confirm(access=access, user=request.user, milestone=found)
     return _out(_milestone(found.project, milestone))
+
+
+class NodeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    planned: date | None = None
+
+
+@router.post("/{code}/milestones", response={201: MilestoneOut, **ERRORS})
+def add_node(request, code: ProjectCode, payload: NodeIn):
+    """Add a node of the project's own (形象进度节点, the office): `node_01`, `node_02`..."""
+    access = access_of(request)
+    project = readable_project(access, code)
+    node = services.milestone_add(
+        access=access,
+        user=request.user,
+        project=project,
+        name=payload.name,
+        planned=payload.planned,
+    )
+    return Status(201, _out(_milestone(project, node.code)))
+
+
+@router.delete("/{code}/milestones/{milestone}", response={204: None, **ERRORS})
+def remove_node(request, code: ProjectCode, milestone: MilestoneName):
+    """Take a project's own node off (the office); the pipeline's milestones stay."""
+    access = access_of(request)
+    found = _milestone(readable_project(access, code), milestone)
+    services.milestone_remove(access=access, user=request.user, milestone=found)
+    return Status(204, None)
 
 
 class RejectIn(Schema):

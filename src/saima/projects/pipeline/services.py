@@ -246,6 +246,49 @@ def milestone_reject(*, access: Access, user, milestone: Milestone, reason: str)
     return _saved(milestone, user, reason)
 
 
+#: Most nodes of its own a project may have.
+MAX_NODES = 40
+
+
+@transaction.atomic
+def milestone_add(
+    *, access: Access, user, project: Project, name: str, planned: date | None = None
+) -> Milestone:
+    """Add a node of the project's own (形象进度节点: "main structure topped out"), followed on
+    the battle map like the pipeline's milestones (the office)."""
+    require_office(access)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Name the node.")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("Keep the name to %(n)s characters.") % {"n": 100}})
+    nodes = [m.code for m in project.milestones.all() if m.is_node]
+    if len(nodes) >= MAX_NODES:
+        raise ValidationError({"name": _("A project has at most %(n)s nodes.") % {"n": MAX_NODES}})
+    if project.milestones.filter(name=name).exists():
+        raise ValidationError(
+            {"name": _("The project already has a node %(name)s.") % {"name": name}}
+        )
+    number = max((int(code.split("_")[1]) for code in nodes), default=0) + 1
+    node = Milestone(project=project, code=f"node_{number:02d}", name=name, planned=planned)
+    node.updated_by = user
+    return _saved(node, user, _("node added"))
+
+
+@transaction.atomic
+def milestone_remove(*, access: Access, user, milestone: Milestone) -> None:
+    """Take a project's own node off (the office); the pipeline's milestones cannot be."""
+    require_office(access)
+    if not milestone.is_node:
+        raise ValidationError(
+            {"milestone": _("The pipeline's milestones stay; only a project's own nodes go.")}
+        )
+    milestone._history_user = user
+    milestone._change_reason = _("node removed")
+    milestone.delete()
+
+
 # --- reverse scheduling --------------------------------------------------------------------------
 
 

@@ -80,7 +80,13 @@ def prepare(world, projects) -> dict:
         problems="用地指标尚未落实",
         photos=[check_evidence("site.png", png_bytes())],
     )
+    from saima.projects.pipeline.services import milestone_add
+
+    node = milestone_add(
+        access=office(world), user=world.user("office"), project=projects["E1"], name="封顶"
+    )
     return {
+        "node": node.code,
         "proposal": Milestone.objects.get(project=projects["W1"], code="land").pk,
         "photo": report.photos.first().pk,
         "problem": WeeklyProblem.objects.get(project=projects["W1"]).pk,
@@ -279,8 +285,8 @@ API_CASES: list[Case] = [
 
 
 def _send(client, method: str, url: str, body: dict | None, api: bool):
-    if method == "get":
-        return client.get(url)
+    if method in ("get", "delete"):
+        return getattr(client, method)(url)
     if api:
         return post_json(client, url, body or {}, method)
     return getattr(client, method)(url, body or {})
@@ -305,6 +311,8 @@ def _run(world, projects, client, case: Case, api: bool) -> None:
                 assert fingerprint() == before, f"{persona} {method} {url} changed something"
             if api and status >= 400:
                 assert response.json()["detail"]
+            if status == 204:
+                assert not response.content
             transaction.set_rollback(True)
 
 

@@ -343,3 +343,61 @@ def test_the_office_sets_the_defaults(world, projects):
             decimals=2,
             milestones_from="all",
         )
+
+
+# --- a project's own nodes -----------------------------------------------------------------------
+
+
+def test_a_project_has_nodes_of_its_own(world, projects):
+    e1 = projects["E1"]
+    first = services.milestone_add(
+        access=office(world),
+        user=world.user("office"),
+        project=e1,
+        name="主体结构封顶",
+        planned=D(2026, 9, 30),
+    )
+    second = services.milestone_add(
+        access=office(world),
+        user=world.user("office"),
+        project=e1,
+        name="设备安装完成",
+        planned=D(2026, 7, 1),
+    )
+    assert (first.code, second.code, first.label) == ("node_01", "node_02", "主体结构封顶")
+    with pytest.raises(ValidationError):
+        services.milestone_add(
+            access=office(world), user=world.user("office"), project=e1, name="主体结构封顶"
+        )
+    with pytest.raises(PermissionDenied):
+        services.milestone_add(
+            access=access(world, "east_reporter"),
+            user=world.user("east_reporter"),
+            project=e1,
+            name="x",
+        )
+    from saima.projects.catalogue.selectors import milestone_rows
+
+    order = [row["milestone"].code for row in milestone_rows(e1, today=D(2026, 6, 10))]
+    assert order[order.index("started") + 1 : order.index("started") + 3] == ["node_02", "node_01"]
+    # The unit proposes dates for a node as for any milestone, and it counts on time or not.
+    services.milestone_propose(
+        access=access(world, "east_reporter"),
+        user=world.user("east_reporter"),
+        milestone=second,
+        planned=None,
+        actual=D(2026, 6, 9),
+    )
+    services.milestone_confirm(access=office(world), user=world.user("office"), milestone=second)
+    assert milestone(e1, "node_02").actual == D(2026, 6, 9)
+    assert Project.objects.get(pk=e1.pk).stage == "started"  # a node is no stage
+    with pytest.raises(ValidationError):
+        services.milestone_remove(
+            access=office(world), user=world.user("office"), milestone=milestone(e1, "land")
+        )
+    services.milestone_remove(access=office(world), user=world.user("office"), milestone=first)
+    assert not Milestone.objects.filter(project=e1, code="node_01").exists()
+    third = services.milestone_add(
+        access=office(world), user=world.user("office"), project=e1, name="竣工验收"
+    )
+    assert third.code == "node_03"
