@@ -243,6 +243,7 @@ def indicators(period, runs: int) -> tuple[dict, list[str]]:
     from django.core.cache import cache
     from projects import PandasProvince, _compare, pandas_figures, to_pandas
 
+    from saima.engine.calendar import period_end
     from saima.org.models import Unit
     from saima.projects import figures, frames
     from saima.projects.models import Project
@@ -254,12 +255,14 @@ def indicators(period, runs: int) -> tuple[dict, list[str]]:
         return figures.unit_figures(codes, [(period.year, period.month)])
 
     def reads():
+        """The same rows the platform reads (milestones planned by the period's end, the
+        period's month of investment)."""
         projects = Project.objects.filter(active=True, unit__code__in=codes).order_by("code")
         return (
             frames.project_frame(projects, period.year),
             frames.stage_frame(projects),
-            frames.milestone_frame(projects),
-            frames.investment_frame(projects, [period.year]),
+            frames.milestone_frame(projects, planned_by=period_end(period)),
+            frames.investment_frame(projects, [period.year], [(period.year, period.month)]),
         )
 
     def baseline():

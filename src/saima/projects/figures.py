@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from saima.common.engine_text import say
 from saima.engine import Period
+from saima.engine.calendar import period_end
 from saima.engine.projects import CONVERSIONS, project_unit_figures
 from saima.metrics import sources
 from saima.metrics.selectors import cache_key, remembered
@@ -128,8 +129,11 @@ def _compute(units: list[str], months: list[tuple[int, int]]) -> pl.DataFrame:
     projects = Project.objects.filter(active=True, unit__code__in=units).order_by("code")
     rules = project_rules(current_settings())
     stage_changes = frames.stage_frame(projects)
-    milestones = frames.milestone_frame(projects).drop("pk", "name")
-    investment = frames.investment_frame(projects, {year for year, _m in months})
+    # The figures count no milestone planned after the last period's end, and read only the
+    # months asked of the investment reported.
+    last = max(period_end(Period(year, month)) for year, month in months) if months else None
+    milestones = frames.milestone_frame(projects, planned_by=last).drop("pk", "name")
+    investment = frames.investment_frame(projects, {year for year, _m in months}, months)
     listed = frames.project_frame(projects, months[0][0] if months else 2000)
     found = []
     for year, month in months:
@@ -181,8 +185,9 @@ def _describe(figure: Figure):
 
 
 def register() -> None:
-    """Add every figure from projects to the sources of computed indicators."""
-    for figure in FIGURES:
+    """Add every figure from projects to the sources of computed indicators. They share their
+    records, so one of them carries the fingerprint (one query per data version, not seven)."""
+    for n, figure in enumerate(FIGURES):
         sources.add(
             sources.Source(
                 figure.key,
@@ -190,6 +195,6 @@ def register() -> None:
                 kinds=figure.kinds,
                 figures=_source_figures(figure),
                 describe=_describe(figure),
-                version=version,
+                version=version if n == 0 else None,
             )
         )

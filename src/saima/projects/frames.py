@@ -10,6 +10,7 @@ per-value conversion: they are most of the time a battle map or a unit figure ta
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 import polars as pl
@@ -119,8 +120,13 @@ def plan_frame(projects: QuerySet[Project], year: int) -> pl.DataFrame:
     )
 
 
-def investment_frame(projects: QuerySet[Project], years: Iterable[int]) -> pl.DataFrame:
-    """`project`, `year`, `month`, `value`: the cumulative completed investment reported."""
+def investment_frame(
+    projects: QuerySet[Project],
+    years: Iterable[int],
+    months: Iterable[tuple[int, int]] | None = None,
+) -> pl.DataFrame:
+    """`project`, `year`, `month`, `value`: the cumulative completed investment reported in
+    `years` (only in `months`, (year, month) pairs, when given)."""
     years = sorted(set(years))
     if not years:
         return pl.DataFrame(
@@ -129,7 +135,13 @@ def investment_frame(projects: QuerySet[Project], years: Iterable[int]) -> pl.Da
     quote = connection.ops.quote_name
     names = ["project_id", "year", "month", "value"]
     marks = ", ".join(["%s"] * len(years))
-    rows = _select(InvestmentActual, names, projects, f" AND {quote('year')} IN ({marks})", years)
+    where, params = f" AND {quote('year')} IN ({marks})", list(years)
+    if months is not None:
+        wanted = sorted(set(months))
+        pairs = " OR ".join(f"({quote('year')} = %s AND {quote('month')} = %s)" for _p in wanted)
+        where += f" AND ({pairs or '1 = 0'})"
+        params += [v for pair in wanted for v in pair]
+    rows = _select(InvestmentActual, names, projects, where, params)
     frame = _frame(rows, names, set(), {"value": pl.Float64})
     return _with_codes(frame, projects, ["project", "year", "month", "value"])
 
@@ -142,10 +154,14 @@ def stage_frame(projects: QuerySet[Project]) -> pl.DataFrame:
     return _with_codes(frame, projects, ["project", "stage", "date"])
 
 
-def milestone_frame(projects: QuerySet[Project]) -> pl.DataFrame:
-    """`project`, `milestone`, `planned`, `actual`, `pk`, `name` (a node's own name)."""
+def milestone_frame(projects: QuerySet[Project], planned_by: date | None = None) -> pl.DataFrame:
+    """`project`, `milestone`, `planned`, `actual`, `pk`, `name` (a node's own name); only those
+    planned on or before `planned_by`, when given."""
     names = ["project_id", "code", "planned", "actual", "id", "name"]
-    rows = _select(Milestone, names, projects)
+    where, params = "", []
+    if planned_by is not None:
+        where, params = f" AND {connection.ops.quote_name('planned')} <= %s", [planned_by]
+    rows = _select(Milestone, names, projects, where, params)
     frame = _frame(
         rows, names, {"planned", "actual"}, {"code": pl.String, "name": pl.String}
     ).rename({"code": "milestone", "id": "pk"})

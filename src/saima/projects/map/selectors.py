@@ -127,6 +127,7 @@ def map_page(
                         "row": per_project[p.code],
                         "status": present.status(per_project[p.code]["worst"]),
                         "milestones": points.get(p.code, []),
+                        "overdue": [m for m in points.get(p.code, []) if m["status"] == "overdue"],
                     }
                     for p in members
                 ],
