@@ -88,3 +88,17 @@ def test_the_race_scores_two_project_indicators(city, label) -> None:
         assert row["metric_kp-on-time"] is not None, row["unit"]
     scores = {round(row["score_kp-on-time"], 6) for row in publication.standings}
     assert len(scores) > 3  # the indicator separates the units
+
+
+def test_the_race_with_project_indicators_rechecks_with_the_cli(city, tmp_path) -> None:
+    """The published quarter's inputs, exported as files, carry the figures computed from the
+    projects; `saima race` on them gives the same ranks and totals."""
+    from saima.races.results.exports import bundle
+    from saima.races.results.tests.test_results import assert_same_result, recheck
+
+    publication = Publication.objects.get(race__code="keywork", period="2026-Q3")
+    recomputed = recheck(bundle(publication), tmp_path, "2026-Q3")
+    actuals = pl.read_csv(tmp_path / "actuals.csv").filter(pl.col("period") == "2026-09")
+    assert actuals.filter(pl.col("indicator") == "kp-on-time").height == 15
+    assert actuals.filter(pl.col("indicator") == "kp-investment").height == 15
+    assert_same_result(publication.standings, recomputed)

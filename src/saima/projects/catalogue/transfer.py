@@ -13,6 +13,7 @@ import logging
 import secrets
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -53,84 +54,49 @@ def import_page(request):
     return _preview(request)
 
 
+def _refused(request, problems: list[str], **extra):
+    return render(request, "projects/import.html", _context(problems=problems, **extra), status=400)
+
+
 def _preview(request):
     post = request.POST
     measure = post.get("measure", "")
     try:
         year = form_int(post, "year", 1990, 2100)
-    except Exception:
-        return render(
-            request,
-            "projects/import.html",
-            _context(problems=[_("Give the year of the plans.")]),
-            status=400,
-        )
+    except ValidationError:
+        return _refused(request, [_("Give the year of the plans.")])
     upload = request.FILES.get("file")
     if upload is None:
-        return render(
-            request,
-            "projects/import.html",
-            _context(problems=[_("Choose a file to upload.")]),
-            status=400,
-        )
+        return _refused(request, [_("Choose a file to upload.")])
     name = (upload.name or "upload")[:200]
     if upload.size > MAX_UPLOAD_BYTES:
-        return render(
-            request,
-            "projects/import.html",
-            _context(problems=[f"{name}: {too_large_message()}"]),
-            status=400,
-        )
-    context = _context(year=year, measure=measure)
+        return _refused(request, [f"{name}: {too_large_message()}"])
+    kept = {"year": year, "measure": measure}
     try:
         parsed = files.parse_projects(upload.read(), filename=name, measure=measure, year=year)
         problems = files.import_problems(parsed, today=today())
     except InputError as exc:
-        return render(
-            request,
-            "projects/import.html",
-            {**context, "problems": say_problems(exc.problems)},
-            status=400,
-        )
+        return _refused(request, say_problems(exc.problems), **kept)
+    except Exception:  # a reader's bug must not become a 500 either; nothing was written
+        logger.exception("Unexpected failure reading a project list")
+        return _refused(request, [_("%(file)s could not be read.") % {"file": name}], **kept)
     if problems:
-        return render(
-            request,
-            "projects/import.html",
-            {**context, "problems": say_problems(problems)},
-            status=400,
-        )
+        return _refused(request, say_problems(problems), **kept)
     if not parsed.rows:
-        return render(
-            request,
-            "projects/import.html",
-            {**context, "problems": [_("The file lists no projects.")]},
-            status=400,
-        )
+        return _refused(request, [_("The file lists no projects.")], **kept)
     payload = json.dumps(files.encode(parsed), separators=(",", ":"))
     if len(payload) > MAX_PENDING_CHARS:
-        return render(
-            request,
-            "projects/import.html",
-            {**context, "problems": [_("The file is too large to preview; split it.")]},
-            status=400,
-        )
+        return _refused(request, [_("The file is too large to preview; split it.")], **kept)
     token = secrets.token_urlsafe(16)
     request.session[SESSION_KEY] = {"token": token, "list": payload}
-    return render(
-        request,
-        "projects/import_preview.html",
-        {**context, "rows": _changes(parsed), "token": token, "filename": name, "parsed": parsed},
-    )
+    context = _context(rows=_changes(parsed), token=token, filename=name, **kept)
+    return render(request, "projects/import_preview.html", context)
 
 
 def _changes(parsed: files.ParsedList) -> list[dict]:
-    """What saving the list would change, project by project."""
-    stored = {
-        p.code: p
-        for p in Project.objects.select_related("unit").filter(
-            code__in=[r.code for r in parsed.rows]
-        )
-    }
+    """What saving the list would change, project by project, in the main fields."""
+    codes = [r.code for r in parsed.rows]
+    stored = {p.code: p for p in Project.objects.select_related("unit").filter(code__in=codes)}
     plans = dict(
         AnnualPlan.objects.filter(project__code__in=list(stored), year=parsed.year).values_list(
             "project__code", "amount"
@@ -139,45 +105,35 @@ def _changes(parsed: files.ParsedList) -> list[dict]:
     rows = []
     for row in parsed.rows:
         project = stored.get(row.code)
-        changes = []
-        if project is not None:
-            compared = (
-                (_("name"), project.name, row.name),
-                (_("responsible unit"), project.unit.code, row.unit)
-                if row.unit not in (project.unit.code, project.unit.name_zh, project.unit.name_en)
-                else None,
-                (
-                    _("total investment (10k yuan)"),
-                    files.shown(project.total_investment, "万元"),
-                    files.shown(row.total_investment, "万元"),
-                ),
-                (
-                    _("stage"),
-                    project.get_stage_display(),
-                    row.stage and files.Stage(row.stage).label,
-                ),
-                (
-                    _("annual plan (10k yuan)"),
-                    plans.get(row.code) and files.shown(plans[row.code], "万元"),
-                    row.annual_plan and files.shown(row.annual_plan, "万元"),
-                ),
-                (_("leader in charge"), project.leader_name, row.leader),
-            )
-            changes = [
-                {"field": label, "old": old, "new": new}
-                for item in compared
-                if item is not None
-                for label, old, new in [item]
-                if new is not None and str(old or "") != str(new or "")
-            ]
-        rows.append(
-            {
-                "row": row,
-                "status": "new" if project is None else ("changed" if changes else "same"),
-                "changes": changes,
-            }
-        )
+        changes = [] if project is None else _differences(row, project, plans.get(row.code))
+        status = "new" if project is None else ("changed" if changes else "same")
+        rows.append({"row": row, "status": status, "changes": changes})
     return rows
+
+
+def _differences(row: files.ImportRow, project: Project, plan) -> list[dict]:
+    def money(value) -> str | None:
+        return None if value is None else files.shown(value, "万元")
+
+    unit = project.unit
+    same_unit = row.unit in (unit.code, unit.name_zh, unit.name_en)
+    compared = [
+        (_("name"), project.name, row.name),
+        (_("responsible unit"), unit.name, None if same_unit else row.unit),
+        (
+            _("total investment (10k yuan)"),
+            money(project.total_investment),
+            money(row.total_investment),
+        ),
+        (_("stage"), project.get_stage_display(), row.stage and files.Stage(row.stage).label),
+        (_("annual plan (10k yuan)"), money(plan), money(row.annual_plan)),
+        (_("leader in charge"), project.leader_name, row.leader),
+    ]
+    return [
+        {"field": label, "old": old, "new": new}
+        for label, old, new in compared
+        if new is not None and str(old or "") != str(new or "")
+    ]
 
 
 def _confirm(request, access):

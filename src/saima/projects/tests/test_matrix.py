@@ -171,6 +171,18 @@ PAGES: list[Case] = [
     ),
     (
         "post",
+        "/projects/E1/",
+        lambda s: {"action": "node", "name": "主体封顶"},
+        (302, 403, 403, 403, 403, 302),
+    ),
+    (
+        "post",
+        "/projects/E1/",
+        lambda s: {"action": "remove_node", "milestone": s["node"]},
+        (302, 403, 403, 403, 403, 302),
+    ),
+    (
+        "post",
         "/projects/W1/",
         lambda s: {"action": "confirm", "milestone": "land"},
         (302, 403, 403, 302, 403, 302),
@@ -229,6 +241,13 @@ API_CASES: list[Case] = [
         (201, 403, 403, 403, 403, 401),
     ),
     ("get", f"{API}/E1/milestones", lambda s: None, API_EAST),
+    (
+        "post",
+        f"{API}/E1/milestones",
+        lambda s: {"name": "主体封顶", "planned": "2026-09-30"},
+        (201, 403, 403, 403, 403, 401),
+    ),
+    ("delete", f"{API}/E1/milestones/{{node}}", lambda s: None, (204, 403, 403, 403, 403, 401)),
     (
         "put",
         f"{API}/E1/milestones/environment",
