@@ -86,6 +86,7 @@ def _detail_context(request, access: Access, project: Project, **extra) -> dict:
         "milestones": milestones,
         "stages": selectors.stage_history(project),
         "stage_choices": Stage.choices,
+        "next_stage": _next_stage(project.stage),
         "investment": selectors.investment(project, year=today.year, month=month),
         "reports": selectors.recent_reports(project),
         "year": today.year,
@@ -109,6 +110,11 @@ def _detail_context(request, access: Access, project: Project, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _next_stage(stage: str) -> str:
+    values = Stage.values
+    return values[min(values.index(stage) + 1, len(values) - 1)]
 
 
 @page
