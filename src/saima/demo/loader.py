@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from saima.demo.generate import Dataset, build_dataset, check_request
+from saima.demo.projects import delete_demo_projects, load_demo_projects
 from saima.demo.race import load_demo_race
 from saima.demo.summary import CHANGE_REASON, DEMO_LOGINS, DEMO_PASSWORD, DemoSummary
 from saima.metrics.models import Indicator, Observation, Target
@@ -69,6 +70,8 @@ def load_demo(
             )
         data = build_dataset(as_of=as_of, scale=scale, units=units)
         _write(data)
+        if data.scale == "city":
+            load_demo_projects(as_of=data.as_of)
         published: tuple[str, ...] = ()
         if data.scale == "city" and data.months:
             published = load_demo_race(
@@ -102,6 +105,7 @@ def delete_demo_data() -> None:
     million deletions one by one.
     """
     delete_races()
+    delete_demo_projects()
     for model in (Observation.history.model, Observation, Target.history.model, Target):
         queryset = model._base_manager.all()
         queryset._raw_delete(queryset.db)

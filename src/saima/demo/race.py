@@ -46,7 +46,7 @@ bands = [[1.0, 15], [0.0, 13], [-1.0, 10], [-2.0, 7]]
 [[indicator]]
 code = "fai"
 metric = "gap"
-weight = 15
+weight = 10
 method = "efficacy"
 
 [[indicator]]
@@ -77,14 +77,26 @@ cap = 1.0
 [[indicator]]
 code = "investment-attracted"
 metric = "gap"
-weight = 10
+weight = 5
 method = "rank"
 step_pct = 10
 
 [[indicator]]
 code = "projects-started"
 metric = "completion"
+weight = 5
+method = "efficacy"
+
+[[indicator]]
+code = "kp-investment"
+metric = "gap"
 weight = 10
+method = "efficacy"
+
+[[indicator]]
+code = "kp-on-time"
+metric = "value"
+weight = 5
 method = "efficacy"
 
 [[indicator]]

@@ -759,6 +759,25 @@ def _fixed2(number: pl.Expr) -> pl.Expr:
     return pl.format("{}{}.{}", sign, whole, part)
 
 
+def unit_slip_expr(
+    value: pl.Expr,
+    reference: pl.Expr,
+    factor: pl.Expr | float = 10_000.0,
+    band: pl.Expr | float = 0.3,
+) -> pl.Expr:
+    """The `unit_slip` test: `value / reference`, or its inverse, lies within
+    `[factor·(1 − band), factor·(1 + band)]` (a 万元 figure written where 亿元 are meant, or the
+    reverse). False when either is 0; null when either is null. Other records of amounts (key
+    projects' investment) use the same test, so a slip is caught alike everywhere."""
+    factor = factor if isinstance(factor, pl.Expr) else pl.lit(float(factor))
+    band = band if isinstance(band, pl.Expr) else pl.lit(float(band))
+    lo, hi = factor * (1 - band), factor * (1 + band)
+    usable = (reference != 0) & (value != 0)
+    ratio = (value / reference).round(COMPARE_DIGITS)
+    inverse = (reference / value).round(COMPARE_DIGITS)
+    return usable & (ratio.is_between(lo, hi) | inverse.is_between(lo, hi))
+
+
 def _month_label(year: pl.Expr, month: pl.Expr) -> pl.Expr:
     return pl.format("{}-{}", year, month.cast(pl.String).str.zfill(2))
 
@@ -771,16 +790,8 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
     prev_period = _month_label(pl.col("year"), pl.col("previous_month"))
     last_period = _month_label(pl.col("year") - 1, pl.col("month"))
 
-    lo, hi = (
-        pl.col("slip_factor") * (1 - pl.col("slip_band")),
-        pl.col("slip_factor") * (1 + pl.col("slip_band")),
-    )
-
     def slipped(reference: pl.Expr) -> pl.Expr:
-        usable = (reference != 0) & (value != 0)
-        ratio = (value / reference).round(COMPARE_DIGITS)
-        inverse = (reference / value).round(COMPARE_DIGITS)
-        return usable & (ratio.is_between(lo, hi) | inverse.is_between(lo, hi))
+        return unit_slip_expr(value, reference, pl.col("slip_factor"), pl.col("slip_band"))
 
     slip_prev = (cumulative & slipped(prev)).fill_null(False)
     slip_ly = (cumulative & slipped(ly)).fill_null(False)

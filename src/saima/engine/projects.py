@@ -17,6 +17,7 @@ Frames the functions read (extra columns are ignored):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from typing import Literal, get_args
 import polars as pl
 
 from saima.engine.calendar import period_end
+from saima.engine.checks import CheckConfig, run_checks, unit_slip_expr
 from saima.engine.errors import DataError
 from saima.engine.periods import Period
 
@@ -100,6 +102,14 @@ FORMALITY_NAMES: Mapping[str, Text] = MappingProxyType(
         "environment": _("environmental assessment"),
         "construction_permit": _("construction permit"),
     }
+)
+
+#: Every milestone a project follows on the battle map, in the order a project passes them: the
+#: stages signed and landed, then the scheduling chain (the formalities and the later stages).
+#: Signed and landed are planned by hand; reverse scheduling plans the chain.
+MILESTONES: tuple[str, ...] = ("signed", "landed", *SCHEDULE_CHAIN)
+MILESTONE_NAMES: Mapping[str, Text] = MappingProxyType(
+    {m: FORMALITY_NAMES[m] if m in FORMALITY_NAMES else STAGE_NAMES[m] for m in MILESTONES}
 )
 
 MilestoneStatus = Literal["done", "done_late", "overdue", "due_soon", "on_track", "unscheduled"]
@@ -224,6 +234,43 @@ def reverse_schedule(
         current -= timedelta(days=lead_days[milestone])
         dates[milestone] = current
     return dict(reversed(dates.items()))
+
+
+def plan_milestones(
+    target: str,
+    on: date,
+    *,
+    lead_days: Mapping[str, int] = DEFAULT_LEAD_DAYS,
+    chain: Sequence[str] = SCHEDULE_CHAIN,
+) -> dict[str, date]:
+    """Planned dates for the whole chain from one target date: the milestones before `target`
+    by `reverse_schedule`, those after it forwards, each its predecessor's date plus the
+    predecessor's lead time.
+
+    Started on 30 June 2026 with the default leads: completed 30 June 2027, in production
+    29 August 2027, at capacity 25 February 2028. Returns the dates in the chain's order.
+    """
+    dates = reverse_schedule(target, on, lead_days=lead_days, chain=chain)
+    chain = list(chain)
+    later = chain[chain.index(target) :]
+    problems = [
+        _("%(milestone)s: no lead time", milestone=m) for m in later[:-1] if m not in lead_days
+    ] + [
+        _(
+            "%(milestone)s: the lead time %(days)s must be a whole number of days, 0 or more",
+            milestone=m,
+            days=lead_days[m],
+        )
+        for m in later[:-1]
+        if m in lead_days and not (isinstance(lead_days[m], int) and lead_days[m] >= 0)
+    ]
+    if problems:
+        raise DataError(_("the lead times cannot be used"), details=problems)
+    current = on
+    for before, milestone in itertools.pairwise(later):
+        current += timedelta(days=lead_days[before])
+        dates[milestone] = current
+    return dates
 
 
 # --- stages --------------------------------------------------------------------------------------
@@ -905,10 +952,11 @@ class ProjectRules:
 
     def describe(self) -> dict[str, Text]:
         """Indicator code → the definition in words, for every figure asked for."""
-        by_figure = self._definitions()
+        by_figure = self.definitions()
         return {code: by_figure[figure] for figure, code in self.codes.mapping().items()}
 
-    def _definitions(self) -> dict[str, Text]:
+    def definitions(self) -> dict[str, Text]:
+        """Figure (`investment`, `started`, `signed_to_landed`...) → its definition in words."""
         out = {
             "investment": _(
                 "completed investment: the sum of the cumulative figures the unit's projects "
@@ -1116,4 +1164,171 @@ def _milestone_counts(
             .sum()
             .cast(pl.Int64),
         )
+    )
+
+
+# --- the battle map (挂图作战) ----------------------------------------------------------------
+
+#: The statuses in the order they call for attention, most urgent first: a project shows the
+#: most urgent status of its milestones (a milestone with no date yet still needs one, so it
+#: comes before those done).
+ATTENTION: tuple[str, ...] = ("overdue", "due_soon", "on_track", "unscheduled", "done_late", "done")
+_ATTENTION_RANK = {status: n for n, status in enumerate(ATTENTION)}
+
+
+def battle_map(
+    projects: pl.DataFrame, milestones: pl.DataFrame, today: date, *, soon_days: int = SOON_DAYS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every milestone's status at `today`, and one row per project of `projects` summing them.
+
+    `projects` has `project` and any other columns (kept, in its order). The milestones come
+    back as `milestone_statuses` gives them, in the projects' order then `planned`. A project's
+    row has `start` and `end` (the earliest and latest planned or actual date of its
+    milestones; null without any), `n_<status>` for every status, `worst` (the most urgent
+    status of its milestones by `ATTENTION`; null without milestones), `next_due` (the earliest
+    planned date of a milestone not done) and `days_late` (the most days any milestone is
+    overdue or was done late).
+    """
+    listed = projects.with_columns(pl.col("project").cast(pl.String)).with_row_index("_order")
+    statuses = milestone_statuses(
+        milestones.with_columns(
+            pl.col("project").cast(pl.String),
+            pl.col("planned").cast(pl.Date),
+            pl.col("actual").cast(pl.Date),
+        ),
+        today,
+        soon_days=soon_days,
+    )
+    known = statuses.join(listed.select("project", "_order"), on="project", how="inner")
+    done = pl.col("status").is_in(["done", "done_late"])
+    summary = known.group_by("project").agg(
+        start=pl.min_horizontal(pl.col("planned").min(), pl.col("actual").filter(done).min()),
+        end=pl.max_horizontal(pl.col("planned").max(), pl.col("actual").filter(done).max()),
+        worst=pl.col("status")
+        .replace_strict(_ATTENTION_RANK, return_dtype=pl.Int64)
+        .min()
+        .replace_strict(dict(enumerate(ATTENTION)), return_dtype=pl.String, default=None),
+        next_due=pl.col("planned").filter(~done).min(),
+        days_late=pl.col("days_late").max(),
+        **{f"n_{s}": (pl.col("status") == s).sum().cast(pl.Int64) for s in ATTENTION},
+    )
+    rows = (
+        listed.join(summary, on="project", how="left", maintain_order="left")
+        .with_columns(pl.col(f"n_{s}").fill_null(0) for s in ATTENTION)
+        .drop("_order")
+    )
+    ordered = known.sort("_order", "planned", nulls_last=True).drop("_order")
+    return rows, ordered
+
+
+def status_counts(rows: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The battle map's project rows (from `battle_map`) summed by `by` (a unit, a leader):
+    `projects`, `n_<status>` milestones of each status, and `projects_overdue` (projects with at
+    least one overdue milestone), in order of first appearance."""
+    return rows.group_by(by, maintain_order=True).agg(
+        projects=pl.len().cast(pl.Int64),
+        projects_overdue=(pl.col("n_overdue") > 0).sum().cast(pl.Int64),
+        **{f"n_{s}": pl.col(f"n_{s}").sum().cast(pl.Int64) for s in ATTENTION},
+    )
+
+
+# --- weekly scheduling (周调度) --------------------------------------------------------------
+
+
+def weekly_reporting(projects: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """Who has reported a week: per unit of `projects` (`project`, `unit`), `projects`,
+    `reported` (projects with a report among `reports`' `project` column) and `missing` (the
+    codes of the projects without one, sorted), in the order units first appear."""
+    listed = projects.select(pl.col("project").cast(pl.String), pl.col("unit").cast(pl.String))
+    filed = reports.select(pl.col("project").cast(pl.String)).unique()
+    marked = listed.join(
+        filed.with_columns(_filed=pl.lit(True)), on="project", how="left", maintain_order="left"
+    ).with_columns(pl.col("_filed").fill_null(False))
+    return marked.group_by("unit", maintain_order=True).agg(
+        projects=pl.len().cast(pl.Int64),
+        reported=pl.col("_filed").sum().cast(pl.Int64),
+        missing=pl.col("project").filter(~pl.col("_filed")).sort(),
+    )
+
+
+# --- checks on amounts ---------------------------------------------------------------------------
+
+#: How reported completed investment is checked: as cumulative amounts (negative, falling, a
+#: unit-of-measure slip against the previous month or last year's same month), and no more.
+INVESTMENT_CHECKS = CheckConfig(
+    severity={
+        "growth_mismatch": "off",
+        "outlier_history": "off",
+        "outlier_group": "off",
+        "red_without_reason": "off",
+    }
+)
+
+
+def check_investment(figures: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """Findings on projects' reported completed investment, by the figures' own checks.
+
+    `figures` (new) and `history` (stored): `project`, `year`, `month`, `value` (cumulative from
+    January). Each project is checked as a unit of the figures: a negative figure, one lower
+    than the project's previous month of the year, or about 10 000 times (or 1/10 000 of) the
+    previous month or last year's same month is an error. Returns `project`, `year`, `month`,
+    `check`, `severity`, `message`, `value`, `reference`.
+    """
+
+    def as_figures(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.col("project").cast(pl.String).alias("unit"),
+            indicator=pl.lit("investment"),
+            year=pl.col("year").cast(pl.Int64),
+            month=pl.col("month").cast(pl.Int64),
+            value=pl.col("value").cast(pl.Float64),
+        )
+
+    submitted = as_figures(figures).with_columns(
+        last_year_value=pl.lit(None, dtype=pl.Float64),
+        growth=pl.lit(None, dtype=pl.Float64),
+        note=pl.lit(None, dtype=pl.String),
+    )
+    findings = run_checks(
+        submitted,
+        as_figures(history),
+        kinds={"investment": "amount"},
+        config={"investment": INVESTMENT_CHECKS},
+    )
+    return findings.rename({"unit": "project"}).drop("indicator")
+
+
+def amount_slips(
+    frame: pl.DataFrame, *, factor: float = 10_000.0, band: float = 0.3
+) -> pl.DataFrame:
+    """The rows of `frame` whose `value` is about `factor` times, or 1/`factor` of, its
+    `reference` (a 万元 amount in a 亿元 column, or the reverse), by the figures' `unit_slip`
+    test, with `ratio` (value ÷ reference) added. Other columns are kept; rows without a
+    reference (or a zero one) never slip."""
+    value, reference = pl.col("value").cast(pl.Float64), pl.col("reference").cast(pl.Float64)
+    slipped = unit_slip_expr(value, reference, factor, band).fill_null(False)
+    return frame.filter(slipped).with_columns(ratio=value / reference)
+
+
+def plan_differences(plans: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
+    """Projects whose monthly plan does not sum to the annual plan: `project`, `annual_plan`,
+    `planned` (the sum of the months, to `AMOUNT_DIGITS`), `difference` (annual − planned).
+
+    `plans`: `project`, `month`, `amount`; `annual`: `project`, `annual_plan`. A project
+    without monthly rows is planned linearly and never differs.
+    """
+    sums = (
+        plans.select(pl.col("project").cast(pl.String), pl.col("amount").cast(pl.Float64))
+        .group_by("project")
+        .agg(planned=pl.col("amount").sum().round(AMOUNT_DIGITS))
+    )
+    return (
+        annual.select(pl.col("project").cast(pl.String), pl.col("annual_plan").cast(pl.Float64))
+        .join(sums, on="project", how="inner", maintain_order="left")
+        .with_columns(
+            difference=(pl.col("annual_plan").fill_null(0.0) - pl.col("planned")).round(
+                AMOUNT_DIGITS
+            )
+        )
+        .filter(pl.col("difference") != 0)
     )
