@@ -40,6 +40,15 @@ class World:
         return self.users[name]
 
 
+def examples(count: int) -> int:
+    """A property test's number of examples: `count` under Hypothesis's default profile (100
+    examples), in proportion under the profile in force (the test command's "ci" profile, see
+    conftest.py, runs a quarter)."""
+    from hypothesis import settings
+
+    return max(1, count * settings.default.max_examples // 100)
+
+
 def _build_world():
     from saima.metrics.models import Indicator, Observation, Target
     from saima.org.models import RaceGroup, Role, Unit
