@@ -11,6 +11,32 @@ pytest_plugins = ["saima.testing"]
 # `saima.testing.examples`). Each run draws new examples, so the runs add up.
 settings.register_profile("ci", max_examples=25, print_blob=True)
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database: the test command's PostgreSQL leg, "
+        "since the others run the same code whatever the database (the SQLite leg runs them)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, others = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses else others).append(item)
+    if others:
+        config.hook.pytest_deselected(items=others)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: pages keep computed figures under a data version
