@@ -119,6 +119,16 @@ class Indicator(BilingualName):
             '"outlier_group": "off"}, "growth_tolerance_pp": 1.0}. Empty: the defaults.'
         ),
     )
+    source = models.CharField(
+        _("computed from"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: the units report it. Otherwise the records its figures are computed from "
+            "(key projects, supervision items); no one reports it."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -130,7 +140,30 @@ class Indicator(BilingualName):
     def measure(self) -> str:
         return self.measure_en if self.name == self.name_en else self.measure_zh
 
+    @property
+    def computed(self) -> bool:
+        """Computed from other records (`source`), not reported by the units."""
+        return bool(self.source)
+
     def clean(self) -> None:
+        if self.source:
+            from saima.metrics import sources
+
+            found = sources.get(self.source)
+            if found is None:
+                raise ValidationError(
+                    {
+                        "source": _("%(source)s is not a source of figures.")
+                        % {"source": self.source}
+                    }
+                )
+            if self.kind not in found.kinds:
+                raise ValidationError(
+                    {
+                        "kind": _("Figures of %(source)s are of the kind %(kinds)s.")
+                        % {"source": found.label, "kinds": ", ".join(found.kinds)}
+                    }
+                )
         if self.profile and self.kind not in (self.Kind.AMOUNT, self.Kind.COUNT):
             raise ValidationError({"profile": _("Only amounts and counts follow a schedule.")})
         if self.profile and (len(self.profile) == 11) != self.combined_jan_feb:

@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from saima.common import periods
 from saima.engine import IndicatorSpec, Period, compute_progress
+from saima.metrics import sources
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.access import Access
 from saima.org.models import RaceGroup, Unit
@@ -107,22 +108,31 @@ def target_frame(access: Access, year: int, scope: Scope = Scope()) -> pl.DataFr
 
 
 def observation_frame(
-    access: Access, period: Period, scope: Scope = Scope(), *, months: Iterable[int] | None = None
+    access: Access,
+    period: Period,
+    scope: Scope = Scope(),
+    *,
+    months: Iterable[int] | None = None,
+    computed: list[tuple[str, str]] | None = None,
 ) -> pl.DataFrame:
-    """Figures for the period, plus last year's same month and December (for the schedule)."""
+    """Figures for the period, plus last year's same month and December (for the schedule):
+    those the units reported, and those computed from other records (`sources`; `computed`, the
+    (code, source) of the computed indicators in scope, when the caller has them already)."""
     if months is None:
-        when = Q(year=period.year, month=period.month) | Q(
-            year=period.year - 1, month__in=[period.month, 12]
-        )
+        wanted = [(period.year, period.month), (period.year - 1, period.month)]
+        wanted.append((period.year - 1, 12))
     else:
-        when = Q(year__in=[period.year, period.year - 1], month__in=list(months))
+        wanted = [(year, m) for year in (period.year, period.year - 1) for m in months]
+    when = Q()
+    for year, month in set(wanted):
+        when |= Q(year=year, month=month)
     rows = list(
-        Observation.objects.filter(_unit_filter(access, scope) & when).values_list(
-            "unit__code", "indicator__code", "year", "month", "value", "last_year_value"
-        )
+        Observation.objects.filter(
+            _unit_filter(access, scope) & when, indicator__source=""
+        ).values_list("unit__code", "indicator__code", "year", "month", "value", "last_year_value")
     )
     columns = list(zip(*rows, strict=True)) if rows else [[]] * 6
-    return pl.DataFrame(
+    reported = pl.DataFrame(
         {
             "unit": list(columns[0]),
             "indicator": list(columns[1]),
@@ -131,35 +141,75 @@ def observation_frame(
             "value": _floats(list(columns[4])),
             "last_year_value": _floats(list(columns[5])),
         },
-        schema={
-            "unit": pl.String,
-            "indicator": pl.String,
-            "year": pl.Int64,
-            "month": pl.Int64,
-            "value": pl.Float64,
-            "last_year_value": pl.Float64,
-        },
+        schema=OBSERVATION_SCHEMA,
+    )
+    return pl.concat([reported, _computed(access, scope, sorted(set(wanted)), computed)])
+
+
+#: The figures a page or the engine reads: reported or computed, cumulative at the month's end.
+OBSERVATION_SCHEMA = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "value": pl.Float64,
+    "last_year_value": pl.Float64,
+}
+
+
+def _computed(
+    access: Access,
+    scope: Scope,
+    months: list[tuple[int, int]],
+    pairs: list[tuple[str, str]] | None = None,
+) -> pl.DataFrame:
+    """The computed indicators' figures of the units and indicators in scope, in the layout of
+    `OBSERVATION_SCHEMA` (no last year's value: a source answers last year's months itself)."""
+    if pairs is None:
+        indicators = Indicator.objects.exclude(source="")
+        if scope.indicator_ids is not None:
+            indicators = indicators.filter(pk__in=scope.indicator_ids)
+        pairs = list(indicators.values_list("code", "source"))
+    units: list[str] = []
+    if pairs:
+        found = Unit.objects.filter(active=True)
+        if not access.sees_everything:
+            found = found.filter(pk__in=access.own_units)
+        if scope.unit_ids is not None:
+            found = found.filter(pk__in=scope.unit_ids)
+        units = list(found.values_list("code", flat=True))
+    figures = sources.computed_figures(pairs, units, months)
+    return figures.select(
+        "unit",
+        "indicator",
+        "year",
+        "month",
+        "value",
+        pl.lit(None, dtype=pl.Float64).alias("last_year_value"),
     )
 
 
 def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataFrame:
     """The engine's progress rows for every readable unit × indicator with a target."""
-    targets = target_frame(access, period.year, scope)
-    # A figure entered before its target exists waits for the target; it must not break a page.
-    actuals = observation_frame(access, period, scope).join(
-        targets.select("unit", "indicator"), on=["unit", "indicator"], how="semi"
-    )
     indicators = Indicator.objects.all()
     if scope.indicator_ids is not None:
         indicators = indicators.filter(pk__in=scope.indicator_ids)
+    indicators = list(indicators)
+    computed = [(i.code, i.source) for i in indicators if i.source]
+    targets = target_frame(access, period.year, scope)
+    # A figure entered before its target exists waits for the target; it must not break a page.
+    actuals = observation_frame(access, period, scope, computed=computed).join(
+        targets.select("unit", "indicator"), on=["unit", "indicator"], how="semi"
+    )
     return compute_progress(targets, actuals, period, specs=indicator_specs(indicators))
 
 
 def data_version() -> str:
     """A cheap fingerprint of the data behind every figure, in one query on indexed columns.
 
-    The newest history row of figures and targets (every save and delete writes one), and the
-    count, active count and largest id of units, indicators and race groups.
+    The newest history row of figures and targets (every save and delete writes one), the
+    count, active count and largest id of units, indicators and race groups, and the
+    fingerprints of the records computed figures come from (`sources.versions`).
     """
     quote = connection.ops.quote_name
 
@@ -178,7 +228,9 @@ def data_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
-    return "-".join("0" if value is None else str(value) for value in row)
+    version = "-".join("0" if value is None else str(value) for value in row)
+    computed = sources.versions()
+    return f"{version}-{computed}" if computed else version
 
 
 def reader_key(access: Access) -> str:
@@ -267,12 +319,18 @@ def periods_with_figures(
 
 def unit_monthly_series(access: Access, unit: Unit, year: int) -> pl.DataFrame:
     """This year's and last year's cumulative figures of one unit, month by month and indicator by
-    indicator, for the trend charts of its page (one query)."""
+    indicator, for the trend charts of its page (one query, and the computed indicators')."""
     rows = Observation.objects.filter(
-        _unit_filter(access, Scope(unit_ids=frozenset({unit.pk}))), year__in=[year, year - 1]
+        _unit_filter(access, Scope(unit_ids=frozenset({unit.pk}))),
+        year__in=[year, year - 1],
+        indicator__source="",
     ).values_list("indicator__code", "year", "month", "value")
-    return pl.DataFrame(
+    schema = {"indicator": pl.String, "year": pl.Int64, "month": pl.Int64, "value": pl.Float64}
+    reported = pl.DataFrame(
         [(code, y, m, None if v is None else float(v)) for code, y, m, v in rows],
-        schema={"indicator": pl.String, "year": pl.Int64, "month": pl.Int64, "value": pl.Float64},
+        schema=schema,
         orient="row",
-    ).sort("indicator", "year", "month")
+    )
+    months = [(y, m) for y in (year - 1, year) for m in range(1, 13)]
+    computed = _computed(access, Scope(unit_ids=frozenset({unit.pk})), months)
+    return pl.concat([reported, computed.select(list(schema))]).sort("indicator", "year", "month")

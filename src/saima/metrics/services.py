@@ -108,6 +108,7 @@ INDICATOR_FIELDS = (
     "profile",
     "yellow_pp",
     "check_settings",
+    "source",
     "order",
 )
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from saima.engine.frames import SCHEDULED_KINDS
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.models import Membership, Role, Unit
 from saima.reporting import calendar
@@ -31,7 +32,10 @@ NOT_YET_SUBMITTED = ("not_started", "draft", "returned")
 
 def reports_in(indicator: Indicator, month: int) -> bool:
     """Whether the indicator is reported for this month (quarterly ones at quarter ends;
-    January is folded into February when the two are combined)."""
+    January is folded into February when the two are combined; one computed from other records
+    is never reported)."""
+    if indicator.computed:
+        return False
     if indicator.frequency == Indicator.Frequency.QUARTERLY and month % 3:
         return False
     return not (indicator.combined_jan_feb and month == 1)
@@ -213,7 +217,8 @@ class FormRow:
 
     @property
     def shows_growth(self) -> bool:
-        return self.indicator.kind in (Indicator.Kind.AMOUNT, Indicator.Kind.COUNT)
+        # Amounts and counts are reported with their growth; a growth figure already is one.
+        return self.indicator.kind in SCHEDULED_KINDS
 
 
 def form_rows(unit: Unit, year: int, month: int) -> list[FormRow]:

@@ -170,6 +170,11 @@ def _clean_row(index: int, row: FigureRow, units: dict, indicators: dict, errors
         errors[index].append(
             _("There is no indicator with the code %(code)s.") % {"code": row.indicator_code}
         )
+    elif indicator.computed:
+        errors[index].append(
+            _("%(indicator)s is computed from other records; no one reports it.")
+            % {"indicator": indicator.name}
+        )
     numbers = {}
     for name in ("value", "last_year_value", "growth"):
         try:

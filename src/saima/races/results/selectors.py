@@ -20,9 +20,19 @@ from django.utils.translation import gettext as _
 
 from saima.common.requests import whole_number
 from saima.engine import Period, Rules
+from saima.engine.frames import (
+    ACTUALS_SCHEMA,
+    ADJUSTMENTS_SCHEMA,
+    PREVIOUS_SCHEMA,
+    SCORES_SCHEMA,
+    TARGETS_SCHEMA,
+    UNITS_SCHEMA,
+    RaceInputs,
+)
 from saima.engine.pipeline import compute_race
 from saima.engine.race import RaceResult
-from saima.metrics.models import Observation, Target
+from saima.metrics.models import Indicator, Observation, Target
+from saima.metrics.sources import computed_figures
 from saima.org.access import Access, require_office
 from saima.org.models import Unit
 from saima.races.definitions.selectors import (
@@ -41,102 +51,6 @@ from saima.races.models import (
 )
 
 
-@dataclass(frozen=True)
-class RaceInputs:
-    """The frames `compute_race` takes, in the shape of the CLI's input files."""
-
-    targets: pl.DataFrame
-    actuals: pl.DataFrame
-    units: pl.DataFrame
-    adjustments: pl.DataFrame
-    scores: pl.DataFrame | None
-    previous: pl.DataFrame | None
-
-    def files(self) -> dict[str, pl.DataFrame]:
-        """Each input as the CLI reads it (column names and values), keyed by file stem."""
-        targets = self.targets.select(
-            "unit",
-            "indicator",
-            pl.when(pl.col("not_applicable"))
-            .then(pl.lit("n/a"))
-            .otherwise(pl.col("target").cast(pl.String))
-            .alias("target"),
-            "last_year_total",
-        )
-        actuals = self.actuals.select(
-            "unit",
-            "indicator",
-            pl.format("{}-{}", "year", pl.col("month").cast(pl.String).str.zfill(2)).alias(
-                "period"
-            ),
-            "value",
-            "last_year_value",
-        )
-        out = {"targets": targets, "actuals": actuals, "units": self.units}
-        if self.adjustments.height:
-            out["adjustments"] = self.adjustments
-        if self.scores is not None:
-            out["scores"] = self.scores
-        if self.previous is not None:
-            out["previous"] = self.previous
-        return out
-
-    def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        """The frames as rows, for a snapshot."""
-        frames = {
-            "targets": self.targets,
-            "actuals": self.actuals,
-            "units": self.units,
-            "adjustments": self.adjustments,
-        }
-        if self.scores is not None:
-            frames["scores"] = self.scores
-        if self.previous is not None:
-            frames["previous"] = self.previous
-        return {name: frame.to_dicts() for name, frame in frames.items()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, list[dict[str, Any]]]) -> RaceInputs:
-        def frame(name: str, schema: dict) -> pl.DataFrame:
-            return pl.DataFrame(data.get(name, []), schema=schema, orient="row")
-
-        return cls(
-            targets=frame("targets", TARGETS_SCHEMA),
-            actuals=frame("actuals", ACTUALS_SCHEMA),
-            units=frame("units", UNITS_SCHEMA),
-            adjustments=frame("adjustments", ADJUSTMENTS_SCHEMA),
-            scores=frame("scores", SCORES_SCHEMA) if "scores" in data else None,
-            previous=frame("previous", PREVIOUS_SCHEMA) if "previous" in data else None,
-        )
-
-
-TARGETS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "target": pl.Float64,
-    "not_applicable": pl.Boolean,
-    "last_year_total": pl.Float64,
-}
-ACTUALS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "value": pl.Float64,
-    "last_year_value": pl.Float64,
-}
-UNITS_SCHEMA = {"unit": pl.String, "group": pl.String}
-ADJUSTMENTS_SCHEMA = {
-    "unit": pl.String,
-    "points": pl.Float64,
-    "reason": pl.String,
-    "veto": pl.Boolean,
-    "category": pl.String,
-}
-SCORES_SCHEMA = {"unit": pl.String, "item": pl.String, "points": pl.Float64}
-PREVIOUS_SCHEMA = {"unit": pl.String, "group": pl.String, "rank": pl.Int64, "last_places": pl.Int64}
-
-
 def _float(value) -> float | None:
     return None if value is None else float(value)
 
@@ -149,12 +63,23 @@ def race_inputs(race: RaceDefinition, rules: Rules, period: Period) -> RaceInput
     targets = Target.objects.filter(
         unit_id__in=unit_ids, indicator__code__in=sources, year=rules.year
     ).values_list("unit__code", "indicator__code", "value", "not_applicable", "last_year_total")
-    observations = (
+    observations = list(
         Observation.objects.filter(unit_id__in=unit_ids, indicator__code__in=sources)
+        .filter(indicator__source="")
         .filter(Q(year=period.year, month__lte=period.month) | Q(year=period.year - 1))
         .values_list("unit__code", "indicator__code", "year", "month", "value", "last_year_value")
-        .order_by("unit__code", "indicator__code", "year", "month")
     )
+    # Indicators computed from other records (key projects...) read like reported figures.
+    computed = Indicator.objects.filter(code__in=sources).exclude(source="")
+    months = [(period.year - 1, m) for m in range(1, 13)]
+    months += [(period.year, m) for m in range(1, period.month + 1)]
+    figures = computed_figures(
+        computed.values_list("code", "source"), [u.code for u in units], months
+    )
+    observations += [
+        (u, i, y, m, v, None) for u, y, m, v, i in figures.iter_rows() if v is not None
+    ]
+    observations.sort(key=lambda row: row[:4])
     start, end = adjustment_window(race, period)
     adjustments = (
         Adjustment.objects.filter(
@@ -345,16 +270,7 @@ def compute_preview(race: RaceDefinition, period: Period) -> Preview:
     rules = race_rules(race)
     inputs = race_inputs(race, rules, period)
     _check_inputs(race, rules, period, inputs)
-    result = compute_race(
-        rules,
-        period,
-        targets=inputs.targets,
-        actuals=inputs.actuals,
-        units=inputs.units,
-        adjustments=inputs.adjustments,
-        scores=inputs.scores,
-        previous=inputs.previous,
-    )
+    result = compute_race(rules, period, inputs)
     return Preview(race=race, period=period, rules=rules, inputs=inputs, result=result)
 
 
@@ -366,7 +282,7 @@ def _check_inputs(race: RaceDefinition, rules: Rules, period: Period, inputs: Ra
     units = inputs.units["unit"].to_list()
     have = set(inputs.targets.select("unit", "indicator").iter_rows())
     for item in rules.items:
-        if item.method == "manual":
+        if not item.needs_target:
             continue
         lacking = [u for u in units if (u, item.source) not in have and u not in item.exempt]
         if lacking:
