@@ -5,7 +5,7 @@ Needs nothing but Python 3.11+. The environment lives in `.venv` beside this rep
 refreshed whenever `pyproject.toml` changes.
 
     python3 tools/dev.py start    # the main job: the demo city, served on localhost
-    python3 tools/dev.py test     # lint, checks and the whole test suite (SQLite, then PostgreSQL)
+    python3 tools/dev.py test     # lint, checks and the whole test suite (SQLite and PostgreSQL)
     python3 tools/dev.py bench    # the benchmarks in bench/
 """
 
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,9 +91,53 @@ def start() -> None:
     _run(BIN / "saima", "demo", *sys.argv[2:])
 
 
+#: Both legs: quiet, no cache folder, property tests with the "ci" profile's examples (conftest.py).
+PYTEST = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-profile=ci")
+
+
+@dataclass
+class Leg:
+    """One run of the suite, with a data folder and a temporary folder of its own (the legs run
+    at once), its output on the console or, with `log`, kept to be shown after."""
+
+    name: str
+    folder: str
+    args: list[str]
+    env: dict[str, str]
+    log: Path | None = None
+    process: subprocess.Popen | None = None
+
+    def start(self, scratch: Path) -> None:
+        folder = scratch / self.folder
+        folder.mkdir()
+        args = [*PYTEST, f"--basetemp={folder / 'tmp'}", *self.args]
+        print(f"+ {BIN / 'python'} {' '.join(args)}", flush=True)
+        env = {**self.env, "SAIMA_DATA_DIR": str(folder / "data")}
+        if self.log is None:
+            self.process = subprocess.Popen([BIN / "python", *args], cwd=ROOT, env=env)
+            return
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [BIN / "python", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def finish(self) -> bool:
+        """Wait for the leg, show its kept output, and say whether it passed."""
+        assert self.process is not None
+        if self.log is not None:
+            print(f"== {self.name}: waiting for the leg to finish", flush=True)
+        code = self.process.wait()
+        if self.log is not None:
+            print(f"== {self.name}: the leg's output", flush=True)
+            sys.stdout.write(self.log.read_text())
+        print(f"== {self.name}: {'passed' if code == 0 else f'FAILED (exit code {code})'}")
+        sys.stdout.flush()
+        return code == 0
+
+
 def test() -> None:
-    scratch = tempfile.mkdtemp(prefix="saima-test-")
-    env = {**os.environ, "SAIMA_DATA_DIR": scratch, "DJANGO_SETTINGS_MODULE": "saima.settings"}
+    scratch = Path(tempfile.mkdtemp(prefix="saima-test-"))
+    env = {**os.environ, "SAIMA_DATA_DIR": str(scratch), "DJANGO_SETTINGS_MODULE": "saima.settings"}
     # A user's `pip install .` (no extras) in a scratch environment, alongside the suite.
     print("+ python3 tools/check_install.py (in the background)", flush=True)
     install = subprocess.Popen([sys.executable, str(ROOT / "tools" / "check_install.py")], cwd=ROOT)
@@ -102,25 +147,21 @@ def test() -> None:
     _run(BIN / "python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
     _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
     ensure_browser()
-    print("== Tests on SQLite", flush=True)
     # The suite runs with its own settings (fast hasher, in-memory mail, English source text).
     test_env = {**env, "DJANGO_SETTINGS_MODULE": "saima.settings_test"}
-    _run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", env=test_env)
+    legs = [Leg("Tests on SQLite", "sqlite", [], test_env)]
     if postgres_reachable():
-        print(f"== Tests on PostgreSQL ({POSTGRES_URL})", flush=True)
-        pg_env = {**test_env, "DATABASE_URL": POSTGRES_URL}
-        _run(
-            BIN / "python",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-m",
-            "not browser",
-            "src/saima",
-            "tests",
-            env=pg_env,
+        # At the same time (the machine's other core, and the server's own processes): the
+        # tests that use the database, with no browser; the others run the same code on any
+        # database, and ran on SQLite. Its output follows the SQLite leg's.
+        legs.append(
+            Leg(
+                f"Tests on PostgreSQL ({POSTGRES_URL})",
+                "postgresql",
+                ["-m", "not browser", "--database-tests-only", "src/saima", "tests"],
+                {**test_env, "DATABASE_URL": POSTGRES_URL},
+                log=scratch / "postgres.log",
+            )
         )
     elif os.environ.get("SAIMA_REQUIRE_POSTGRES"):
         sys.exit(
@@ -128,8 +169,15 @@ def test() -> None:
         )
     else:
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: skipped the PostgreSQL leg.")
+    for leg in reversed(legs):  # the leg whose output waits starts first
+        print(f"== {leg.name}{' (output after the SQLite leg)' if leg.log else ''}", flush=True)
+        leg.start(scratch)
+    failed = [leg.name for leg in legs if not leg.finish()]
     shutil.rmtree(scratch, ignore_errors=True)
-    if install.wait() != 0:
+    installed = install.wait() == 0
+    if failed:
+        sys.exit(f"Failed: {'; '.join(failed)} (see above).")
+    if not installed:
         sys.exit("The package installed without its extras does not work (see above).")
 
 

@@ -4,11 +4,21 @@ Personas: `office` (office administrator), `leader`, `east_reporter` (reporter o
 `west_approver` (approver of West District) and `stranger` (signed in, no role). The city has two
 districts and a county in two race groups, four indicators of different kinds, targets for 2026,
 and figures for every month of 2025 and January–June 2026 (North County has not reported June).
+
+Data that many tests only read is built once per test module and kept: a fixture named `kept_*`
+(module-scoped) builds it inside a transaction of the module's own, each test's transaction nests
+in it as a savepoint and is rolled back as before, and the module's transaction is rolled back
+after its last test (see `keep`). A test sees only the kept data it asks for: each module's tests
+run from those that ask for the least kept data to those that ask for the most (see
+`pytest_collection_modifyitems` below).
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +38,15 @@ class World:
 
     def user(self, name: str):
         return self.users[name]
+
+
+def examples(count: int) -> int:
+    """A property test's number of examples: `count` under Hypothesis's default profile (100
+    examples), in proportion under the profile in force (the test command's "ci" profile, see
+    conftest.py, runs a quarter)."""
+    from hypothesis import settings
+
+    return max(1, count * settings.default.max_examples // 100)
 
 
 def _build_world():
@@ -172,9 +191,102 @@ def _build_world():
     )
 
 
+@contextmanager
+def keep(django_db_blocker) -> Iterator[None]:
+    """A transaction for data kept through a module's tests, rolled back after the last one.
+
+    Each test's own transaction (pytest-django's `db`) nests in it as a savepoint, so what a test
+    writes is rolled back as before, and the kept data is as it was built for every test.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _kept(item: pytest.Item) -> frozenset[str]:
+    return frozenset(name for name in getattr(item, "fixturenames", ()) if name.startswith("kept_"))
+
+
+def _transactional(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(
+            marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        )
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Kept data lives from a module's first test that asks for it to the module's last test, so
+    run each module's tests (as pytest-django ordered them) from those that ask for the least kept
+    data to those that ask for the most; refuse a module whose tests cannot be so ordered, and a
+    test in a transaction of its own (`transactional_db`, `live_server`) that asks for any."""
+    ordered: list[pytest.Item] = []
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end < len(items) and items[end].path == items[start].path:
+            continue
+        run = sorted(items[start:end], key=lambda item: len(_kept(item)))
+        for before, after in itertools.pairwise(run):
+            if not _kept(before) <= _kept(after):
+                raise pytest.UsageError(
+                    f"{after.nodeid} and {before.nodeid} keep different data "
+                    f"({', '.join(sorted(_kept(after) ^ _kept(before)))}): split the module"
+                )
+        ordered.extend(run)
+        start = end
+    for item in ordered:
+        if _kept(item) and _transactional(item):
+            raise pytest.UsageError(
+                f"{item.nodeid} commits its data (transactional_db or live_server) and cannot "
+                f"use data kept in a transaction ({', '.join(sorted(_kept(item)))}); "
+                "take committed_world instead of world"
+            )
+    items[:] = ordered
+
+
+@pytest.fixture(scope="module")
+def kept_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world, built once for the tests of a module (see `keep`)."""
+    with keep(django_db_blocker):
+        yield _build_world()
+
+
+def _fetch_world(kept: World) -> World:
+    """The kept world's objects, fetched afresh: a test may change one in memory."""
+    from django.contrib.auth import get_user_model
+
+    from saima.metrics.models import Indicator
+    from saima.org.models import RaceGroup, Unit
+
+    def fetch(model, objects: dict) -> dict:
+        fetched = model.objects.in_bulk([o.pk for o in objects.values()])
+        return {key: fetched[o.pk] for key, o in objects.items()}
+
+    return World(
+        units=fetch(Unit, kept.units),
+        groups=fetch(RaceGroup, kept.groups),
+        indicators=fetch(Indicator, kept.indicators),
+        users=fetch(get_user_model(), kept.users),
+    )
+
+
 @pytest.fixture
-def world(db) -> World:
-    """The shared test world, built fresh inside each test's transaction."""
+def world(kept_world, db) -> World:
+    """The shared test world, inside the test's transaction (built once per module)."""
+    return _fetch_world(kept_world)
+
+
+@pytest.fixture
+def committed_world(transactional_db) -> World:
+    """The world committed, for a test whose threads or live server read it on connections of
+    their own; `transactional_db` empties the database after the test."""
     return _build_world()
 
 
@@ -301,10 +413,52 @@ def make_race(world: World, **changes):
     return definition_save(Access.for_user(world.user("office")), **fields)
 
 
+@pytest.fixture(scope="module")
+def kept_race(kept_world, django_db_blocker):
+    """The world's race, saved once for the tests of a module."""
+    with keep(django_db_blocker):
+        yield make_race(kept_world)
+
+
 @pytest.fixture
-def race(world):
-    """The world's race (see `make_race`)."""
-    return make_race(world)
+def race(kept_race, world):
+    """The world's race (see `make_race`), fetched afresh for the test."""
+    from saima.races.models import RaceDefinition
+
+    return RaceDefinition.objects.get(pk=kept_race.pk)
+
+
+@pytest.fixture(scope="module")
+def publication_day() -> datetime.date | None:
+    """The office's today when the kept publication is made (None: the real today). A module
+    whose tests set a clock overrides this with the clock's day."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def kept_publication(kept_world, kept_race, publication_day, django_db_blocker):
+    """The race's 2026-Q1 result, published once by the office for the tests of a module."""
+    from saima.engine import parse_period
+    from saima.org.access import Access
+    from saima.races.results.services import race_publish
+
+    office = Access.for_user(kept_world.user("office"))
+    with keep(django_db_blocker):
+        with pytest.MonkeyPatch.context() as patch:
+            if publication_day is not None:
+                from django.utils import timezone
+
+                patch.setattr(timezone, "localdate", lambda *args, **kwargs: publication_day)
+            published = race_publish(office, kept_race, parse_period("2026-Q1"))
+        yield published
+
+
+@pytest.fixture
+def publication(kept_publication, race):
+    """The race's kept 2026-Q1 publication, fetched afresh for the test."""
+    from saima.races.models import Publication
+
+    return Publication.objects.get(pk=kept_publication.pk)
 
 
 #: Where browser tests write their screenshots, for a person to look at.

@@ -11,9 +11,9 @@ import hashlib
 import time
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Value
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.projects import delete_demo_projects, load_demo_projects
@@ -189,9 +189,8 @@ def _write(data: Dataset) -> None:
             not_applicable=row.not_applicable,
             last_year_total=row.last_year_total,
         )
-        target._history_user = None
         targets.append(target)
-    _bulk_with_history(targets, Target, now)
+    _bulk_with_history(targets, Target, now, units.values())
 
     observations = []
     for row in data.observations:
@@ -205,9 +204,8 @@ def _write(data: Dataset) -> None:
             growth=row.growth,
             note=row.note,
         )
-        observation._history_user = None
         observations.append(observation)
-    _bulk_with_history(observations, Observation, now)
+    _bulk_with_history(observations, Observation, now, units.values())
 
     for username, _role in DEMO_LOGINS:
         user_create(
@@ -229,15 +227,34 @@ def _roles(username: str, units: dict[str, Unit]) -> list[tuple[str, Unit | None
     }[username]
 
 
-def _bulk_with_history(objects: list, model, when: datetime.datetime) -> None:
-    bulk_create_with_history(
-        objects,
-        model,
-        batch_size=BATCH,
-        default_user=None,
-        default_change_reason=CHANGE_REASON,
-        default_date=when,
+def _bulk_with_history(objects: list, model, when: datetime.datetime, units) -> None:
+    """Insert the rows of the demo's `units`, each with its "+" history record (no user, the
+    demo's change reason), as simple-history's bulk_create_with_history does; the database copies
+    the rows just written into the history table (one INSERT ... SELECT) instead of a Python
+    object being made and saved for each, which took half the province's load time."""
+    model.objects.bulk_create(objects, batch_size=BATCH)
+    history = model.history.model
+    tracked = [field.attname for field in history.tracked_fields]
+    stamps = {
+        "history_date": Value(when, output_field=models.DateTimeField()),
+        "history_change_reason": Value(CHANGE_REASON, output_field=models.TextField()),
+        "history_type": Value("+", output_field=models.TextField()),
+        "history_user_id": Value(None, output_field=models.IntegerField()),
+    }
+    rows = (
+        model.objects.filter(unit__in=units)
+        .order_by("pk")
+        .annotate(**{f"stamp_{name}": value for name, value in stamps.items()})
+        .values_list(*tracked, *(f"stamp_{name}" for name in stamps))
     )
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(history._meta.get_field(name).column) for name in [*tracked, *stamps])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({columns}) {select}",
+            params,
+        )
 
 
 def data_digest() -> str:

@@ -26,14 +26,22 @@ from saima.metrics.models import Indicator, Observation, Target
 from saima.metrics.selectors import progress
 from saima.org.access import Access
 from saima.org.models import Membership, RaceGroup, Role, Unit
+from saima.testing import keep
 
 AS_OF = datetime.date(2026, 11, 25)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def kept_city(django_db_setup, django_db_blocker):
+    """The demo city, loaded once for the module's tests that read it (see `keep`)."""
+    with keep(django_db_blocker):
+        yield load_demo(as_of=AS_OF)
+
+
 @pytest.fixture
-def city():
-    return load_demo(as_of=AS_OF)
+def city(kept_city, db):
+    return kept_city
 
 
 def office_access() -> Access:

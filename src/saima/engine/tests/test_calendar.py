@@ -21,6 +21,7 @@ from saima.engine.calendar import (
     period_end,
     week_of,
 )
+from saima.testing import examples
 
 # A holiday arrangement shaped like a Spring Festival: nine days off, Saturdays before and after
 # worked to bridge them (调休).
@@ -141,7 +142,7 @@ def test_working_days_of_a_column_with_nulls():
 days = st.dates(min_value=date(2025, 12, 1), max_value=date(2026, 3, 31))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.tuples(days, st.integers(0, 40)), min_size=1, max_size=20),
     st.sets(days, max_size=30),

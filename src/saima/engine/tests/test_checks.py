@@ -20,6 +20,7 @@ from saima.engine.checks import (
     needs_acknowledgement,
     run_checks,
 )
+from saima.testing import examples
 
 KINDS = {"inv": "amount", "proj": "count", "gr": "growth", "pm": "level"}
 
@@ -383,7 +384,7 @@ def _brute_group_z(values: dict[str, float], unit: str) -> float | None:
     return None
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     st.lists(st.integers(min_value=-50, max_value=50), min_size=2, max_size=12),
 )
@@ -636,7 +637,9 @@ def test_bad_keys_are_refused():
 
 # -- properties --------------------------------------------------------------------------------
 
-PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 UNITS = ["A", "B", "C", "D", "E", "F"]
 INDICATORS = list(KINDS)
 maybe = st.one_of(

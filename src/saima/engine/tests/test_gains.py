@@ -10,11 +10,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from saima.engine import gains
+from saima.testing import examples
 
 from .builders import race
 from .gains_oracle import gains_oracle
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 #: Figures on a coarse grid, so that ties (shared places, equal totals) happen often.
 figure = st.integers(min_value=-40, max_value=40).map(lambda n: n * 2.5)

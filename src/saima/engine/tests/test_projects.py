@@ -30,6 +30,7 @@ from saima.engine.projects import (
     stages_at,
 )
 from saima.engine.rates import rate_percent
+from saima.testing import examples
 
 JUNE = parse_period("2026-06")
 D = date
@@ -85,7 +86,7 @@ dates = st.one_of(st.none(), st.dates(min_value=D(2025, 1, 1), max_value=D(2027,
 ORDER = {"on_track": 0, "due_soon": 1, "overdue": 2}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     dates,
     dates,
@@ -716,7 +717,7 @@ COUNTS = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(projects_world())
 def test_a_units_figures_are_the_sums_of_its_projects(case):
     units, changes, milestones, values, rules = case
@@ -745,7 +746,7 @@ def test_a_units_figures_are_the_sums_of_its_projects(case):
             assert unit[name] == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(projects_world(), st.lists(st.tuples(STAGE_DATES, st.sampled_from(STAGES[1:])), max_size=4))
 def test_a_project_of_another_unit_never_changes_a_units_figures(case, other_changes):
     units, changes, milestones, values, rules = case

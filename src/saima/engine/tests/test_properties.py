@@ -7,10 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from saima.engine import compute_progress, parse_period, score_race, specs_from_rules
+from saima.testing import examples
 
 from .builders import actuals, race, rules, targets
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 figure = st.integers(min_value=-100_000, max_value=100_000).map(lambda n: n / 100)
 names = st.lists(

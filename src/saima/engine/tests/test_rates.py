@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from saima.engine import DataError, compute_progress, parse_period
 from saima.engine.frames import ACTUALS_SCHEMA
 from saima.engine.rates import as_actuals, rate_expr, rate_percent
+from saima.testing import examples
 
 
 def test_a_rate_is_rounded_once_from_the_exact_ratio():
@@ -30,7 +31,7 @@ def test_a_rate_is_rounded_once_from_the_exact_ratio():
         rate_percent(1, 2, 7)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 4), st.booleans())
 def test_the_expression_and_the_function_agree_and_round_half_up(num, den, decimals, cap):
     frame = pl.DataFrame({"n": [num], "d": [den]})

@@ -28,6 +28,7 @@ from saima.engine.supervision import (
     required_feedback,
     supervision_indicators,
 )
+from saima.testing import examples
 
 D = date
 PLAIN = WorkCalendar()
@@ -393,7 +394,7 @@ LADDER = (
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(open_items(), day, st.integers(0, 60))
 def test_moving_today_forward_never_un_escalates_an_open_item(open_item, today, step):
     frame = items_frame([open_item])
@@ -566,7 +567,7 @@ def ledgers(draw):
     return items
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(ledgers(), day, st.integers(0, 90))
 def test_the_frames_count_what_the_definitions_say(ledger, start, length):
     end = start + timedelta(days=length)

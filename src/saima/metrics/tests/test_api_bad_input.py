@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from saima.org.tests.api_helpers import call, client_for, snapshot
+from saima.testing import examples
 
 FIGURE = "/api/observations/east/fai/2026-06"
 TARGET = "/api/targets/east/fai/2026"
@@ -196,7 +197,7 @@ BODIES = st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES) | JSON_VALUES
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

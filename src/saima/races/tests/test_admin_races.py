@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from saima.engine import parse_period
-from saima.org.access import Access
-from saima.races.results.services import race_publish
 from saima.testing import PERSONAS
 
 MODELS = [
@@ -21,8 +18,9 @@ MODELS = [
 
 
 @pytest.fixture
-def published(world, race):
-    return race_publish(Access.for_user(world.user("office")), race, parse_period("2026-Q1"))
+def published(publication):
+    """The race's 2026-Q1 result, published once for the module (`saima.testing`)."""
+    return publication
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -16,13 +16,21 @@ from saima.races.models import Adjustment, Publication, RaceDefinition
 from saima.races.results.exports import bundle
 from saima.races.results.selectors import RaceInputs
 from saima.races.results.tests.test_results import assert_same_result, recheck
+from saima.testing import keep
 
 AS_OF = datetime.date(2026, 11, 25)
 
 
+@pytest.fixture(scope="module")
+def kept_demo(django_db_setup, django_db_blocker):
+    """The demo city and its published quarters, loaded once for the module (see `keep`)."""
+    with keep(django_db_blocker):
+        yield load_demo(as_of=AS_OF)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo(as_of=AS_OF)
+def demo(kept_demo, db):
+    return kept_demo
 
 
 def test_the_demo_publishes_its_finished_quarters(demo) -> None:

@@ -8,10 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from saima.engine import parse_period
-from saima.org.access import Access
 from saima.races.models import Adjustment, ManualScore, Publication, RaceDefinition
-from saima.races.results.services import race_publish
 
 Q1 = "/races/keywork/2026-Q1/"
 #: Arrays nested deeper than Python's parser recursion allows, and a depth it parses.
@@ -39,8 +36,9 @@ def office(race, as_user):
 
 
 @pytest.fixture
-def published(world, race):
-    return race_publish(Access.for_user(world.user("office")), race, parse_period("2026-Q1"))
+def published(publication):
+    """The race's 2026-Q1 result, published once for the module (`saima.testing`)."""
+    return publication
 
 
 def _json(client, method: str, url: str, body) -> object:

@@ -37,14 +37,16 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_reporter_submits_and_approver_approves(live_server, transactional_db, world, browser):
+def test_reporter_submits_and_approver_approves(live_server, committed_world, browser):
     from saima.org.models import Role
     from saima.org.services import user_create
     from saima.reporting.models import Submission
     from saima.testing import PASSWORD
 
     user_create(
-        username="east_approver", password=PASSWORD, roles=[(Role.APPROVER, world.units["east"])]
+        username="east_approver",
+        password=PASSWORD,
+        roles=[(Role.APPROVER, committed_world.units["east"])],
     )
     base, form = live_server.url, "/reporting/units/east/?period=2026-10"
 
@@ -80,7 +82,7 @@ def test_reporter_submits_and_approver_approves(live_server, transactional_db, w
         context.close()
 
     submission = Submission.objects.select_related("submitted_by", "approved_by").get(
-        unit=world.units["east"], year=2026, month=10
+        unit=committed_world.units["east"], year=2026, month=10
     )
     connections.close_all()  # this context's connection (see the `browser` fixture)
     assert (

@@ -49,9 +49,9 @@ def run_at_once(jobs: list, workers: int = WORKERS) -> list:
 
 
 @pytest.fixture
-def many_units(transactional_db, world):
+def many_units(committed_world):
     """200 more districts, each with a target and a complete June 2026."""
-    fai = world.indicators["fai"]
+    fai = committed_world.indicators["fai"]
     units = Unit.objects.bulk_create(
         Unit(code=f"d{i:03d}", name_zh=f"区{i}", name_en=f"District {i}", kind="district")
         for i in range(UNITS)
@@ -65,8 +65,8 @@ def many_units(transactional_db, world):
     return units
 
 
-def test_200_submissions_at_once_each_stored_once(world, many_units):
-    office = world.user("office")
+def test_200_submissions_at_once_each_stored_once(committed_world, many_units):
+    office = committed_world.user("office")
     access = Access.for_user(office)
 
     def submit(unit: Unit):
@@ -89,8 +89,8 @@ def test_200_submissions_at_once_each_stored_once(world, many_units):
     assert all("already" not in str(r) for r in refused)
 
 
-def test_two_people_saving_the_same_figure(world, many_units):
-    office, reporter = world.user("office"), world.user("east_reporter")
+def test_two_people_saving_the_same_figure(committed_world, many_units):
+    office, reporter = committed_world.user("office"), committed_world.user("east_reporter")
     key = ("east", "fai", 2026, 6)
 
     def save(user, value: str):
@@ -118,8 +118,8 @@ def test_two_people_saving_the_same_figure(world, many_units):
         Observation.objects.filter(pk=stored.pk).update(version=0)
 
 
-def test_two_people_creating_the_same_figure(world, many_units):
-    office, reporter = world.user("office"), world.user("east_reporter")
+def test_two_people_creating_the_same_figure(committed_world, many_units):
+    office, reporter = committed_world.user("office"), committed_world.user("east_reporter")
     key = ("east", "fai", 2026, 10)
 
     def save(user, value: str):

@@ -15,9 +15,10 @@ from saima.engine import Period
 from saima.reporting.files import DATA_SHEET, FIRST_ROW, parse_bulk, parse_template
 from saima.reporting.tests.test_files_support import PERIOD, template_for
 from saima.tabular import InputError
+from saima.testing import examples
 
 #: Raise with SAIMA_FUZZ_EXAMPLES=500 for a longer run.
-EXAMPLES = int(os.environ.get("SAIMA_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("SAIMA_FUZZ_EXAMPLES", 0)) or examples(30)
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

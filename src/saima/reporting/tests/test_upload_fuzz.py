@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from saima.metrics.models import Observation
+from saima.testing import examples
 
 IMPORT = "/reporting/import/"
 
@@ -39,7 +40,7 @@ def _snapshot() -> dict:
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from saima.tabular import Column, InputError, Problem, read_table, write_table
+from saima.testing import examples
 
 FRAME = pl.DataFrame(
     {
@@ -161,7 +162,7 @@ NUMBER = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(10**15
 ROUND_TRIP_COLUMNS = [Column("text"), Column("number", "number", allow_blank=True)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(st.tuples(TEXT | TRICKY, st.none() | NUMBER), min_size=0, max_size=8),
     suffix=st.sampled_from([".csv", ".xlsx"]),

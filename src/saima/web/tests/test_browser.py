@@ -79,7 +79,7 @@ def test_overview_language_and_unit_chart(live_server, demo_city, page):
     page.screenshot(path=artefact("unit.png"), full_page=True)
 
 
-def test_reporter_sees_only_their_unit(live_server, transactional_db, world, page):
+def test_reporter_sees_only_their_unit(live_server, committed_world, page):
     from saima.testing import PASSWORD
 
     base = live_server.url

@@ -22,8 +22,9 @@ Q1 = parse_period("2026-Q1")
 
 
 @pytest.fixture
-def published(world, race):
-    return race_publish(Access.for_user(world.user("office")), race, Q1)
+def published(publication):
+    """The race's 2026-Q1 result, published once for the module (`saima.testing`)."""
+    return publication
 
 
 RESULT = "/races/keywork/2026-Q1/"
