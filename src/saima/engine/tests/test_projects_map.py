@@ -28,6 +28,7 @@ from saima.engine.projects import (
     status_counts,
     weekly_reporting,
 )
+from saima.testing import examples
 
 D = date
 
@@ -68,7 +69,7 @@ def test_planning_forwards_needs_the_lead_times_too():
         plan_milestones("started", D(2026, 6, 30), lead_days={**DEFAULT_LEAD_DAYS, "started": -1})
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.sampled_from(SCHEDULE_CHAIN),
     st.dates(min_value=D(2024, 1, 1), max_value=D(2030, 12, 31)),
@@ -156,7 +157,7 @@ def test_a_later_today_never_makes_a_project_look_better():
             assert rank[new] <= rank[old]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     st.lists(
         st.tuples(
