@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "saima.web",
     "saima.reporting",
     "saima.races",
+    "saima.bulletins",
     "saima.demo",
 ]
 

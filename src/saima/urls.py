@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reporting/", include("saima.reporting.urls")),
     path("races/", include("saima.races.urls")),
+    path("bulletins/", include("saima.bulletins.urls")),
+    path("meeting/", include("saima.bulletins.meeting.urls")),
     path("", include("saima.web.urls")),
 ]
 
