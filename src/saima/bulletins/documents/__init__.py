@@ -128,7 +128,7 @@ def _labels(facts: dict[str, Any]) -> dict[str, str]:
         "schedule": _("Schedule (%)"),
         "gap": _("Gap (pp)"),
         "behind_units": _("Units behind"),
-        "projection": _("Year-end projection (% of target)"),
+        "projection": _("Year-end projection (percent of target)"),
         "table": _("Table %(n)s"),
         "standings_caption": _("Standings of %(group)s"),
         "standings_chart": _("Totals of %(group)s"),
