@@ -31,6 +31,11 @@ RACE = "race"
 MONTHLY = "monthly"
 
 
+def xml_text(value: object) -> str:
+    """`value` without the characters XML cannot hold, spaces kept."""
+    return _NOT_XML.sub("", "" if value is None else str(value))
+
+
 def safe_text(value: object, limit: int | None = None) -> str:
     """Text every document format can hold: no control characters, at most `limit` long."""
     text = _NOT_XML.sub("", "" if value is None else str(value)).strip()

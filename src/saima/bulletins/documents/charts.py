@@ -21,6 +21,8 @@ matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from saima.bulletins.facts import safe_text
+
 #: CJK fonts for chart text, best first: the free ones the project installs, then the ones an
 #: office's Windows or macOS machine has.
 CJK_FONTS = (
@@ -102,7 +104,7 @@ def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Ch
     height = 0.6 + 0.24 * len(rows)
     figure = _figure(height)
     axes = figure.add_axes((0.30, 0.45 / height, 0.62, 1 - 0.75 / height))
-    names = [f"{row['rank'] or '—'}. {row['name'][:24]}" for row in rows]
+    names = [f"{row['rank'] or '—'}. {safe_text(row['name'], 24)}" for row in rows]
     totals = [row["total"] for row in rows]
     colours = [COLOURS.get(row["flag"], COLOURS["bar"]) for row in rows]
     positions = list(range(len(rows)))[::-1]
@@ -151,7 +153,7 @@ def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None
                     color="black" if light == "yellow" else "white",
                 )
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    axes.set_yticks(positions, [row["name"][:20] for row in indicators])
+    axes.set_yticks(positions, [safe_text(row["name"], 20) for row in indicators])
     axes.set_xlabel(labels["units"], fontfamily=list(fonts), fontsize=8)
     legend = axes.legend(
         loc="upper center",

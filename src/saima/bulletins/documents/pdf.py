@@ -43,12 +43,12 @@ def html(document: Document) -> str:
         return render_to_string("bulletins/document_print.html", context(document))
 
 
-def render(document: Document) -> bytes:
-    """The PDF file's bytes."""
+def render(document: Document, *, compress: bool = True) -> bytes:
+    """The PDF file's bytes (uncompressed on request, to read its objects in a test)."""
     from weasyprint import CSS, HTML
 
     return HTML(string=html(document)).write_pdf(
         stylesheets=[CSS(filename=str(STYLESHEET))],
         pdf_identifier=b"saima-bulletin",
-        uncompressed_pdf=False,
+        uncompressed_pdf=not compress,
     )

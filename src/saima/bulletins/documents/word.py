@@ -25,7 +25,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from saima.bulletins.documents import Document, layout
-from saima.bulletins.facts import safe_text
+from saima.bulletins.facts import safe_text, xml_text
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -190,7 +190,7 @@ def _field(paragraph, instruction: str, font: str, size: float) -> None:
 
 
 def _run(paragraph, text: str, font: str = BODY_FONT, size: float = BODY_PT, **style):
-    run = paragraph.add_run(safe_text(text) if text else "")
+    run = paragraph.add_run(xml_text(text) if text else "")
     run.font.size = Pt(size)
     _fonts(run._r, font)
     if style.get("bold"):
