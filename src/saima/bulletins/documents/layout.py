@@ -180,7 +180,7 @@ def body(document: Document) -> list[Block]:
 
 def annex_tables(document: Document, per_table: int = 10) -> list[Block]:
     """Every item's score for every unit, `per_table` items a table (a landscape page holds
-    about ten), with the rank, unit and total repeated on each."""
+    about ten), with the rank, unit, group and total repeated on each."""
     annex = document.facts["annex"]
     if document.monthly or not annex["rows"]:
         return []
@@ -192,7 +192,7 @@ def annex_tables(document: Document, per_table: int = 10) -> list[Block]:
         tables.append(
             Block(
                 kind="table",
-                header=[labels["rank"], labels["unit"], labels["total"]]
+                header=[labels["rank"], labels["unit"], labels["group"], labels["total"]]
                 + [
                     f"{item['name']} ({labels['weight']} {amount(item['weight'], 0)})"
                     for item in chunk
@@ -201,12 +201,13 @@ def annex_tables(document: Document, per_table: int = 10) -> list[Block]:
                     [
                         "" if row["rank"] is None else str(row["rank"]),
                         row["name"],
+                        row["group"],
                         total(row["total"], decimals),
                         *(total(s, decimals) for s in row["scores"][start : start + per_table]),
                     ]
                     for row in annex["rows"]
                 ],
-                widths=(10, 38, 16) + (16,) * len(chunk),
+                widths=(10, 34, 22, 16) + (16,) * len(chunk),
             )
         )
     return tables

@@ -1,7 +1,7 @@
 """The bulletin as DOCX, laid out to GB/T 9704-2012 (党政机关公文格式).
 
-A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of 22 lines × 28
-characters; body in 3号 (16 pt) FangSong, title in 2号 (22 pt) Xiaobiaosong; the issuing office
+A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of 22 lines (about 28
+characters each); body in 3号 (16 pt) FangSong, title in 2号 (22 pt) Xiaobiaosong; the issuing office
 in red over the document number and a red rule; first-level headings in Heiti; page numbers in
 4号 (14 pt) as `— 1 —` at the outside edge (right on odd pages, left on even ones). The annex
 (every item's score) is on landscape pages after the signature.
@@ -50,8 +50,6 @@ TABLE_PT = 12  # 小四
 ANNEX_PT = 9
 #: 22 lines in the 225 mm text height: a line every 28.95 pt (579 twips).
 LINE_PT = 28.95
-#: 28 characters in the 156 mm text width: 15.79 pt each, 0.21 pt less than the 16 pt body.
-CHAR_SPACE = -849
 
 
 def render(document: Document) -> bytes:
@@ -145,10 +143,10 @@ def _page(section, landscape: bool = False) -> None:
     for old in sect.findall(qn("w:docGrid")):
         sect.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars" if not landscape else "lines")
+    # Lines only: a character grid (linesAndChars) is drawn with wide gaps by LibreOffice, and
+    # 16 pt characters give 27.6 a line in the 156 mm width, close to the standard's 28.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
-    if not landscape:
-        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     sect.append(grid)
 
 
@@ -218,10 +216,13 @@ def _chars_indent(paragraph, *, first_line: int = 0, right: int = 0) -> None:
     if ind is None:
         ind = OxmlElement("w:ind")
         ppr.append(ind)
+    # Both forms: Word reads the characters, LibreOffice the twips (a character is 16 pt).
     if first_line:
         ind.set(qn("w:firstLineChars"), str(first_line))
+        ind.set(qn("w:firstLine"), str(round(first_line / 100 * BODY_PT * 20)))
     if right:
         ind.set(qn("w:rightChars"), str(right))
+        ind.set(qn("w:right"), str(round(right / 100 * BODY_PT * 20)))
 
 
 def _rule(paragraph) -> None:
@@ -260,23 +261,31 @@ def _masthead(word, document: Document) -> None:
 
 def _body(word, document: Document) -> None:
     images = layout.chart_images(document)
+    last = None
     for block in layout.body(document):
         if block.kind == "heading":
-            _run(_paragraph(word), block.text, HEADING_FONT)
+            heading = _paragraph(word)
+            heading.paragraph_format.keep_with_next = True
+            _run(heading, block.text, HEADING_FONT)
         elif block.kind == "text":
-            _paragraph(word, block.text)
+            last = _paragraph(word, block.text)
         elif block.kind == "table":
             _caption(word, block.caption)
             _table(word, block.header, block.rows, widths_mm=block.widths, size=TABLE_PT)
         elif block.kind == "chart" and block.chart in images:
             _picture(word, images[block.chart], block.caption)
+    if last is not None and document.paragraphs[-1]["key"] in ("next",):
+        last.paragraph_format.keep_with_next = True  # the signature never stands alone
     if not document.monthly and document.facts["annex"]["rows"]:
-        _paragraph(word)
-        _run(_paragraph(word), document.labels["annex_note"])
+        _paragraph(word).paragraph_format.keep_with_next = True
+        note = _paragraph(word)
+        note.paragraph_format.keep_with_next = True
+        _run(note, document.labels["annex_note"])
 
 
-def _caption(word, text: str) -> None:
+def _caption(word, text: str, *, above: bool = True) -> None:
     caption = _paragraph(word, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    caption.paragraph_format.keep_with_next = above
     _run(caption, text, HEADING_FONT, 14)
 
 
@@ -284,15 +293,17 @@ def _picture(word, chart, caption: str) -> None:
     paragraph = _paragraph(word, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph.paragraph_format.line_spacing = None
     width = min(150.0, chart.width_in * 25.4)
+    paragraph.paragraph_format.keep_with_next = True
     paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Mm(width))
-    _caption(word, caption)
+    _caption(word, caption, above=False)
 
 
 def _signature(word, document: Document) -> None:
     for _blank in range(2):
-        _paragraph(word, indent=False)
+        _paragraph(word, indent=False).paragraph_format.keep_with_next = True
     for text in (document.office, document.date_text):
         paragraph = _paragraph(word, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        paragraph.paragraph_format.keep_with_next = text == document.office
         _chars_indent(paragraph, right=400)
         _run(paragraph, safe_text(text, 60))
 

@@ -79,7 +79,11 @@ def test_docx_is_laid_out_to_the_standard(document, published) -> None:
 def test_docx_font_table_names_the_customary_fonts_with_fallbacks(document) -> None:
     with zipfile.ZipFile(io.BytesIO(word.render(document))) as archive:
         table = archive.read("word/fontTable.xml").decode("utf-8")
-    for name, alternative in (("仿宋_GB2312", "仿宋"), ("方正小标宋简体", "宋体"), ("黑体", "SimHei")):
+    for name, alternative in (
+        ("仿宋_GB2312", "仿宋"),
+        ("方正小标宋简体", "宋体"),
+        ("黑体", "SimHei"),
+    ):
         assert f'w:name="{name}"' in table
         assert f'w:altName w:val="{alternative}"' in table
     assert 'w:charset w:val="86"' in table
