@@ -1,10 +1,10 @@
 """The bulletin as DOCX, laid out to GB/T 9704-2012 (党政机关公文格式).
 
-A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of 22 lines (about 28
-characters each); body in 3号 (16 pt) FangSong, title in 2号 (22 pt) Xiaobiaosong; the issuing office
-in red over the document number and a red rule; first-level headings in Heiti; page numbers in
-4号 (14 pt) as `— 1 —` at the outside edge (right on odd pages, left on even ones). The annex
-(every item's score) is on landscape pages after the signature.
+A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a grid of 22 lines (about
+28 characters each); body in 3号 (16 pt) FangSong, title in 2号 (22 pt) Xiaobiaosong; the
+issuing office in red over the document number and a red rule; first-level headings in
+Heiti; page numbers in 4号 (14 pt) as `— 1 —` at the outside edge (right on odd pages, left
+on even ones). The annex (every item's score) is on landscape pages after the signature.
 
 Fonts are named as offices have them (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312), each
 declared in the font table with the GB2312 character set and a free alternative, so Word on an
