@@ -385,6 +385,7 @@ def bulletin_issue(access: Access, bulletin: Bulletin) -> Bulletin:
     and if the draft changed while its files were drawn (then nothing is stored).
     """
     require_office(access)
+    bulletin = Bulletin.objects.get(pk=bulletin.pk)  # as stored, not as the caller last saw it
     _check_issuable(bulletin)
     drawn_from = bulletin.updated_at
     files = issue_files(bulletin.pk)

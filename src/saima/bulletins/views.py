@@ -67,7 +67,7 @@ def new(request):
         "access": access,
         "race": race,
         "kind": kind,
-        "period": period,
+        "period_label": period,
         "language": data.get("language") or Bulletin.Language.CHINESE,
         "reason": data.get("reason", ""),
         "languages": Bulletin.Language.choices,
