@@ -36,6 +36,10 @@ HEADINGS = {
     "next": gettext_lazy("Next steps"),
 }
 
+#: The most units a sentence names (movers each way, units not yet over half); beyond that it
+#: gives their number, and the tables name them all.
+NAMED = 8
+
 RACE_SECTIONS = ("overview", "standings", "distinctions", "behind", "half", "statements", "next")
 MONTHLY_SECTIONS = ("lights", "gaps", "run_rates", "next")
 
@@ -221,13 +225,16 @@ def _standings(facts: dict[str, Any]) -> str:
     moves = [
         ngettext("%(unit)s rose %(n)s place", "%(unit)s rose %(n)s places", row["change"])
         % {"unit": row["name"], "n": row["change"]}
-        for row in rose
+        for row in rose[:NAMED]
     ] + [
         ngettext("%(unit)s fell %(n)s place", "%(unit)s fell %(n)s places", -row["change"])
         % {"unit": row["name"], "n": -row["change"]}
-        for row in fell
+        for row in fell[:NAMED]
     ]
-    return text + _(" Against the previous race, %(moves)s.") % {"moves": join(moves)}
+    text += _(" Against the previous race, %(moves)s.") % {"moves": join(moves)}
+    if len(rose) > NAMED or len(fell) > NAMED:
+        text += _(" The tables give every change of rank.")
+    return text
 
 
 def _distinctions(facts: dict[str, Any]) -> str:
@@ -326,7 +333,15 @@ def _half(facts: dict[str, Any]) -> str:
     parts = []
     for row in facts["half"] or []:
         values = {"indicator": row["name"], "reached": row["reached"], "judged": row["judged"]}
-        if row["not_reached"]:
+        if len(row["not_reached"]) > NAMED:
+            parts.append(
+                _(
+                    "%(indicator)s: %(reached)s of %(judged)s units have done half of the "
+                    "annual target, %(missing)s not yet"
+                )
+                % {**values, "missing": len(row["not_reached"])}
+            )
+        elif row["not_reached"]:
             parts.append(
                 _(
                     "%(indicator)s: %(reached)s of %(judged)s units have done half of the "

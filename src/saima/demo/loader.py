@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.bulletins import load_demo_bulletins
+from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.race import load_demo_race
 from saima.demo.summary import CHANGE_REASON, DEMO_LOGINS, DEMO_PASSWORD, DemoSummary
 from saima.metrics.models import Indicator, Observation, Target

@@ -19,7 +19,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from saima.bulletins.facts import safe_text
 
@@ -41,9 +43,13 @@ COLOURS = {
     "missing": "#9e9e9e",
     "bar": "#4a6fa5",
 }
+#: The most bars whose totals are written on them.
+LABELLED_BARS = 30
+#: The lights a lights chart stacks, in order.
+COUNTED = ("green", "yellow", "red", "missing")
 #: Width of the text area of an A4 page (GB/T 9704: 156 mm), in inches.
 WIDTH_IN = 156 / 25.4
-DPI = 150
+DPI = 120
 #: The most bars one chart holds; a larger group is drawn in several charts.
 MAX_BARS = 50
 
@@ -56,14 +62,28 @@ def chart_fonts() -> tuple[str, ...]:
     return (*found, "DejaVu Sans")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Chart:
-    """A drawn chart: PNG bytes, its size in inches, and a caption."""
+    """A drawn chart: its pixels (RGB), its size in inches, and a caption; encoded as PNG for
+    Word and as JPEG for the PDF (which WeasyPrint embeds as it is, where a PNG is decoded and
+    compressed again)."""
 
-    png: bytes
+    image: Image.Image
     width_in: float
     height_in: float
     caption: str
+
+    @functools.cached_property
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        self.image.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    @functools.cached_property
+    def jpeg(self) -> bytes:
+        out = io.BytesIO()
+        self.image.save(out, format="JPEG", quality=92, subsampling=0)
+        return out.getvalue()
 
 
 def _figure(height_in: float) -> Figure:
@@ -72,10 +92,10 @@ def _figure(height_in: float) -> Figure:
     return figure
 
 
-def _png(figure: Figure) -> bytes:
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-    return out.getvalue()
+def _pixels(figure: Figure) -> Image.Image:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
 
 
 def _style(axes, fonts: Sequence[str]) -> None:
@@ -99,9 +119,18 @@ def standings_charts(group: dict[str, Any], decimals: int, labels: dict[str, str
     return charts
 
 
+#: The tallest chart, in inches: it must fit the text area of a page (225 mm) with its caption.
+MAX_HEIGHT_IN = 7.5
+
+
+def _row_height(count: int, preferred: float) -> float:
+    """Inches per bar: `preferred`, less when many bars must share the page."""
+    return min(preferred, (MAX_HEIGHT_IN - 0.9) / max(count, 1))
+
+
 def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Chart:
     fonts = chart_fonts()
-    height = 0.6 + 0.24 * len(rows)
+    height = 0.6 + _row_height(len(rows), 0.24) * len(rows)
     figure = _figure(height)
     axes = figure.add_axes((0.30, 0.45 / height, 0.62, 1 - 0.75 / height))
     names = [f"{row['rank'] or '—'}. {safe_text(row['name'], 24)}" for row in rows]
@@ -111,7 +140,9 @@ def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Ch
     axes.barh(positions, totals, color=colours, height=0.7)
     axes.set_yticks(positions, names)
     axes.set_xlim(0, max([*totals, 1]) * 1.12)
-    for y, value in zip(positions, totals, strict=True):
+    # Each bar's total written at its end, while the bars are tall enough to read it (the table
+    # under the chart gives every total anyway).
+    for y, value in zip(positions, totals if len(rows) <= LABELLED_BARS else [], strict=False):
         axes.text(
             value,
             y,
@@ -122,7 +153,7 @@ def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Ch
         )
     axes.set_xlabel(labels["points"], fontfamily=list(fonts), fontsize=8)
     _style(axes, fonts)
-    return Chart(_png(figure), WIDTH_IN, height, caption)
+    return Chart(_pixels(figure), WIDTH_IN, height, caption)
 
 
 def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None:
@@ -131,18 +162,21 @@ def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None
     if not indicators:
         return None
     fonts = chart_fonts()
-    height = 0.9 + 0.26 * len(indicators)
+    height = 0.9 + _row_height(len(indicators), 0.26) * len(indicators)
     figure = _figure(height)
     axes = figure.add_axes((0.30, 0.75 / height, 0.66, 1 - 1.0 / height))
     positions = list(range(len(indicators)))[::-1]
     left = [0] * len(indicators)
-    for light in ("green", "yellow", "red", "missing"):
+    # A count is written on its segment when the segment is wide enough to hold it.
+    widest = max((sum(row[k] for k in COUNTED) for row in lights["counts"]), default=0)
+    legible = max(1, widest // 25)
+    for light in COUNTED:
         counts = [row[light] for row in lights["counts"]]
         axes.barh(
             positions, counts, left=left, color=COLOURS[light], height=0.7, label=labels[light]
         )
         for y, start, count in zip(positions, left, counts, strict=True):
-            if count:
+            if count >= legible:
                 axes.text(
                     start + count / 2,
                     y,
@@ -165,4 +199,4 @@ def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None
     )
     del legend
     _style(axes, fonts)
-    return Chart(_png(figure), WIDTH_IN, height, labels["lights_caption"])
+    return Chart(_pixels(figure), WIDTH_IN, height, labels["lights_caption"])

@@ -5,6 +5,7 @@ order, with the same figures formatted the same way.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +29,43 @@ class Block:
     chart: str = ""
     #: For a standings table: each row's flag, to colour it.
     flags: list[str] = field(default_factory=list)
+    #: A table too large for the PDF's table layout (a province's annex): the PDF prints it as
+    #: aligned lines of a monospaced face, its columns numbered and named in `legend`.
+    compact: bool = False
+    legend: list[str] = field(default_factory=list)
+
+    @property
+    def text_lines(self) -> list[str]:
+        """The compact table: header and rows padded to their columns' display width (a CJK
+        character is two columns wide)."""
+        header = self.header[:4] + [str(n) for n in range(1, len(self.header) - 3)]
+        cells = [header, *self.rows]
+        widths = [max(display_width(row[i]) for row in cells) for i in range(len(header))]
+        return [
+            "  ".join(
+                pad(text, widths[i], right=i not in (1, 2)) for i, text in enumerate(row)
+            ).rstrip()
+            for row in cells
+        ]
 
     @property
     def lines(self) -> list[tuple[str, list[str]]]:
         """The rows with the flag each carries (empty when none), for the HTML table."""
         flags = self.flags or [""] * len(self.rows)
         return list(zip(flags, self.rows, strict=True))
+
+
+#: Score cells beyond which the PDF prints a table in its compact form.
+COMPACT_CELLS = 1200
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, *, right: bool) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
 
 
 def office_size(office: str) -> float:
@@ -208,6 +240,11 @@ def annex_tables(document: Document, per_table: int = 10) -> list[Block]:
                     for row in annex["rows"]
                 ],
                 widths=(10, 34, 22, 16) + (16,) * len(chunk),
+                compact=len(annex["rows"]) * len(chunk) > COMPACT_CELLS,
+                legend=[
+                    f"{n}. {item['name']} ({labels['weight']} {amount(item['weight'], 0)})"
+                    for n, item in enumerate(chunk, start=1)
+                ],
             )
         )
     return tables

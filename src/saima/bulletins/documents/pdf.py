@@ -25,7 +25,7 @@ def context(document: Document, *, screen: bool = False) -> dict[str, Any]:
     if not screen:
         for name, chart in layout.chart_images(document).items():
             images[name] = {
-                "uri": "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii"),
+                "uri": "data:image/jpeg;base64," + base64.b64encode(chart.jpeg).decode("ascii"),
                 "width_mm": round(min(150.0, chart.width_in * 25.4), 1),
             }
     blocks = [(block, images.get(block.chart)) for block in layout.body(document)]

@@ -81,6 +81,7 @@ def snapshot_numbers(
     for row in digest.double_over_half(progress).iter_rows(named=True):
         _add(out, row["judged"], 0)
         _add(out, row["reached"], 0)
+        _add(out, len(row["not_reached"]), 0)
     lights = digest.light_counts(progress)
     for light in digest.LIGHT_ORDER:
         _add(out, lights[light].sum() if lights.height else 0, 0)

@@ -84,9 +84,9 @@ def test_meeting_mode_at_1920_by_1080(live_server, demo_city, browser):
     outside = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith((base, "data:"))
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith((base, "data:")) else None
+        ),
     )
     sign_in(page, base, "leader", DEMO_PASSWORD)
     page.click("nav.topnav a[href='/meeting/']")
