@@ -74,6 +74,40 @@ def ensure_browser() -> None:
         print(f"No browser at {BROWSER}: the browser tests will be skipped.", flush=True)
 
 
+#: What the bulletins need from Debian: Pango for WeasyPrint's PDF, the CJK fonts it embeds, and
+#: LibreOffice (without a display) for the tests that open the DOCX, XLSX and PDF it writes.
+DOCUMENT_PACKAGES = (
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "fonts-noto-cjk",
+    "libreoffice-writer-nogui",
+    "libreoffice-calc-nogui",
+    "libreoffice-draw-nogui",
+)
+
+
+def ensure_documents() -> None:
+    """Pango, Noto CJK and LibreOffice for the bulletins, installed where we may."""
+    if shutil.which("soffice") and Path("/usr/share/fonts/opentype/noto").exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Pango, Noto CJK and LibreOffice for the bulletins", flush=True)
+        quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        _run("apt-get", "update", "-qq", env=quiet, check=False)
+        _run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            *DOCUMENT_PACKAGES,
+            env=quiet,
+            check=False,
+        )
+    if not shutil.which("soffice"):
+        print("No LibreOffice: the tests that open bulletins in it will be skipped.", flush=True)
+
+
 def postgres_reachable() -> bool:
     probe = (
         "import sys, psycopg\n"
@@ -102,6 +136,7 @@ def test() -> None:
     _run(BIN / "python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
     _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
     ensure_browser()
+    ensure_documents()
     print("== Tests on SQLite", flush=True)
     # The suite runs with its own settings (fast hasher, in-memory mail, English source text).
     test_env = {**env, "DJANGO_SETTINGS_MODULE": "saima.settings_test"}
