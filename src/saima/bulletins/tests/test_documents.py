@@ -182,3 +182,25 @@ def test_libreoffice_opens_the_files(document, tmp_path: Path, fmt) -> None:
         pages[0].render(scale=1.2).to_pil().save(artefact("bulletin-docx-libreoffice-page-1.png"))
         text = pages[0].get_textpage().get_text_range()
         assert "青河市重点工作推进办公室" in "".join(text.split())
+
+
+def test_monthly_comment_in_english_in_every_format(published, race, office) -> None:
+    from saima.bulletins import services
+
+    comment = services.bulletin_draft(
+        office, race=race, kind="monthly", period="2026-05", language="en"
+    )
+    document = selectors.document(comment)
+    opened = docx.Document(io.BytesIO(word.render(document)))
+    texts = [p.text for p in opened.paragraphs if p.text.strip()]
+    assert texts[0] == "Draft — not issued"
+    assert any(t.startswith("1. Lights") for t in texts)
+    assert document.monthly
+    assert len(opened.sections) == 1  # no annex in a monthly comment
+    import pypdfium2
+
+    pages = pypdfium2.PdfDocument(pdf.render(document))
+    text = " ".join(pages[0].get_textpage().get_text_range().split())
+    assert "Monthly comment on the progress of key work" in text
+    book = openpyxl.load_workbook(io.BytesIO(sheets.render(document)))
+    assert "Scores" not in book.sheetnames and "Lights" in book.sheetnames
