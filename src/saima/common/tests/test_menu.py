@@ -25,6 +25,8 @@ def test_every_registered_entry_is_in_the_menu_in_order(as_user):
         "Indicators",
         "Reporting",
         "Races",
+        "Bulletins",
+        "Meeting screen",
     ]
     assert [label for label, _href, current in links if current] == ["Races"]
 
