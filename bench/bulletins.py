@@ -36,6 +36,7 @@ from saima.bulletins.documents import Document, pdf, sheets, word  # noqa: E402
 from saima.bulletins.facts import RACE, Names, build_facts  # noqa: E402
 from saima.bulletins.sources import names_from_rules, result_source  # noqa: E402
 from saima.engine import parse_period  # noqa: E402
+from saima.engine.frames import RaceInputs  # noqa: E402
 from saima.engine.pipeline import compute_race  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bulletins.json"
@@ -80,10 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             lambda: compute_race(
                 data.rules,
                 period,
-                targets=data.targets,
-                actuals=data.actuals,
-                units=data.units,
-                adjustments=data.adjustments,
+                RaceInputs(
+                    targets=data.targets,
+                    actuals=data.actuals,
+                    units=data.units,
+                    adjustments=data.adjustments,
+                ),
             ),
             "race",
         )

@@ -13,6 +13,14 @@ import polars as pl
 import pytest
 
 from saima.cli import main
+from saima.inputs import (
+    ACTUAL_COLUMNS,
+    ADJUSTMENT_COLUMNS,
+    PREVIOUS_COLUMNS,
+    SCORE_COLUMNS,
+    TARGET_COLUMNS,
+    UNIT_COLUMNS,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 WORKED = EXAMPLES / "worked"
@@ -418,3 +426,208 @@ def test_remind_refuses_a_bad_date(tmp_path):
     )
     assert completed.returncode == 2
     assert "2026-13-40" in completed.stderr
+
+
+# --- optional columns are optional in fact ------------------------------------------------------
+
+FULL = {
+    "targets": "unit,indicator,target,last_year_total,kind,direction\n"
+    "East,fai,200,180,amount,higher\nWest,fai,100,90,amount,higher\n"
+    "North,fai,150,140,amount,higher\n",
+    "actuals": "unit,indicator,period,value,last_year_value\n"
+    "East,fai,2026-03,58,50\nWest,fai,2026-03,24,20\nNorth,fai,2026-03,33,30\n",
+    "adjustments": "unit,points,reason,veto,category\nEast,-1,late report,no,reporting\n"
+    "North,2,award,no,awards\n",
+    "previous": "unit,group,rank,last_places\nEast,districts,2,0\nWest,districts,1,0\n"
+    "North,districts,3,1\n",
+}
+#: Each optional column of each input file, as `saima.inputs` declares them.
+OPTIONAL = [
+    (stem, column.name)
+    for stem, columns in (
+        ("targets", TARGET_COLUMNS),
+        ("actuals", ACTUAL_COLUMNS),
+        ("adjustments", ADJUSTMENT_COLUMNS),
+        ("previous", PREVIOUS_COLUMNS),
+        ("units", UNIT_COLUMNS),
+        ("scores", SCORE_COLUMNS),
+    )
+    for column in columns
+    if not column.required
+]
+
+
+def _full_files(folder: Path, without: tuple[str, str] | None = None) -> dict[str, str]:
+    """The worked example with every optional column (or all but one), and its options."""
+    options = {}
+    for stem, text in FULL.items():
+        lines = text.splitlines()
+        if without is not None and without[0] == stem:
+            drop = lines[0].split(",").index(without[1])
+            lines = [
+                ",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines
+            ]
+        write(folder / f"{stem}.csv", "\n".join(lines) + "\n")
+        options[f"--{stem}"] = str(folder / f"{stem}.csv")
+    return options
+
+
+def test_the_optional_columns_are_those_the_tests_leave_out():
+    assert sorted(OPTIONAL) == sorted(
+        [
+            ("targets", "last_year_total"),
+            ("targets", "kind"),
+            ("targets", "direction"),
+            ("actuals", "last_year_value"),
+            ("adjustments", "veto"),
+            ("adjustments", "category"),
+            ("previous", "group"),
+            ("previous", "last_places"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(("stem", "column"), OPTIONAL)
+def test_a_race_without_an_optional_column(worked, tmp_path, capsys, stem, column):
+    full_out, out = tmp_path / "full.csv", tmp_path / "out.csv"
+    assert main(race_args(worked, full_out, **_full_files(worked))) == 0, capsys.readouterr().err
+    code = main(race_args(worked, out, **_full_files(worked, without=(stem, column))))
+    assert code == 0, capsys.readouterr().err
+    # None of these columns changes the worked example's race: the same standings either way.
+    expected = pl.read_csv(full_out).select("unit", "total", "rank", "rank_change", "last_places")
+    assert pl.read_csv(out).select(expected.columns).equals(expected)
+    assert dict(expected.select("unit", pl.col("total").round(2)).iter_rows()) == {
+        "East": 99.0,
+        "West": 71.43,
+        "North": 62.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("stem", "column"), [o for o in OPTIONAL if o[0] in ("targets", "actuals")]
+)
+def test_progress_without_an_optional_column(worked, tmp_path, capsys, stem, column):
+    files = _full_files(worked, without=(stem, column))
+    out = tmp_path / "progress.csv"
+    args = ["--targets", files["--targets"], "--actuals", files["--actuals"]]
+    assert main(["progress", *args, "--period", "2026-Q1", "--out", str(out)]) == 0
+    west = pl.read_csv(out).filter(pl.col("unit") == "West").row(0, named=True)
+    assert (west["completion"], west["gap_pp"], west["light"]) == (24.0, -1.0, "yellow")
+
+
+# --- targets only where an item uses one -------------------------------------------------------
+
+PUBLISHED = """name = "Published statistics, 2026 Q1"
+year = 2026
+
+[[indicator]]
+code = "iva"
+kind = "growth"
+metric = "growth"
+weight = 60
+method = "rank"
+step = 10
+
+[[indicator]]
+code = "pm25"
+kind = "level"
+direction = "lower"
+weight = 40
+method = "efficacy"
+"""
+PUBLISHED_FIGURES = (
+    "unit,indicator,period,value\nEast,iva,2026-03,6.5\nWest,iva,2026-03,5.1\n"
+    "North,iva,2026-03,7.2\nEast,pm25,2026-03,38\nWest,pm25,2026-03,31\nNorth,pm25,2026-03,45\n"
+)
+
+
+def test_a_race_on_published_statistics_needs_no_targets(worked, tmp_path, capsys):
+    """Growth by rank and a level by efficacy against the group: an empty targets file."""
+    write(worked / "rules.toml", PUBLISHED)
+    write(worked / "targets.csv", "unit,indicator,target\n")
+    write(worked / "actuals.csv", PUBLISHED_FIGURES)
+    out = tmp_path / "out.csv"
+    assert main(race_args(worked, out)) == 0, capsys.readouterr().err
+    frame = pl.read_csv(out)
+    # iva: 7.2, 6.5, 5.1 rank 60, 50, 40; pm25 (lower is better): 31 → 40, 38 → 32, 45 → 24.
+    assert dict(frame.select("unit", pl.col("total").round(2)).iter_rows()) == {
+        "North": 84.0,
+        "East": 82.0,
+        "West": 80.0,
+    }
+    assert dict(frame.select("unit", "rank").iter_rows()) == {"North": 1, "East": 2, "West": 3}
+    # Without a units file the units are those of the figures.
+    out = tmp_path / "alone.csv"
+    assert (
+        main([*race_args(worked, out)[:-4], "--out", str(out)][:0] or _without_units(worked, out))
+        == 0
+    )
+    assert pl.read_csv(out).height == 3
+
+
+def _without_units(folder: Path, out: Path) -> list[str]:
+    args = race_args(folder, out)
+    at = args.index("--units")
+    return args[:at] + args[at + 2 :]
+
+
+def test_only_the_items_that_use_a_target_need_one(worked, tmp_path, capsys):
+    rules = PUBLISHED.replace("weight = 60", "weight = 30").replace("weight = 40", "weight = 20")
+    rules += '\n[[indicator]]\ncode = "fai"\nmetric = "gap"\nweight = 50\nmethod = "efficacy"\n'
+    write(worked / "rules.toml", rules)
+    write(
+        worked / "actuals.csv",
+        PUBLISHED_FIGURES
+        + "".join(f"{u},fai,2026-03,{v}\n" for u, v in (("East", 58), ("West", 24), ("North", 33))),
+    )
+    out = tmp_path / "out.csv"
+    assert main(race_args(worked, out)) == 0, capsys.readouterr().err
+    # fai: efficacy on the gap as in the worked example (50, 35.71, 30); iva and pm25 as in the
+    # race above at half their weight.
+    assert dict(pl.read_csv(out).select("unit", pl.col("total").round(2)).iter_rows()) == {
+        "East": 86.0,
+        "West": 65.71,
+        "North": 72.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ('metric = "gap"\nmethod = "rank"\nstep = 5', "no row for it"),
+        ('metric = "completion"\nmethod = "rank"\nstep = 5', "no row for it"),
+        ('metric = "value"\nmethod = "attainment"', "no row for it"),
+        (
+            'metric = "value"\nmethod = "linear"\nbase_points = 50\nslope = 1\n'
+            'reference = "target"',
+            "no row for it",
+        ),
+    ],
+)
+def test_an_item_that_uses_a_target_still_needs_one(worked, tmp_path, capsys, item, message):
+    write(
+        worked / "rules.toml",
+        f'name = "r"\nyear = 2026\n[[indicator]]\ncode = "fai"\nweight = 100\n{item}\n',
+    )
+    write(worked / "targets.csv", "unit,indicator,target\n")
+    out = tmp_path / "out.csv"
+    err = refused(race_args(worked, out), out, capsys)
+    assert "targets.csv" in err and "'fai'" in err and message in err
+
+
+def test_progress_of_published_statistics_without_targets(worked, tmp_path, capsys):
+    write(worked / "rules.toml", PUBLISHED)
+    write(worked / "targets.csv", "unit,indicator,target\n")
+    write(worked / "actuals.csv", PUBLISHED_FIGURES)
+    out = tmp_path / "progress.csv"
+    args = ["progress", "--targets", str(worked / "targets.csv")]
+    args += ["--actuals", str(worked / "actuals.csv"), "--period", "2026-Q1"]
+    # With the rules, the figures of items scored without a target are shown, with no light.
+    assert main([*args, "--rules", str(worked / "rules.toml"), "--out", str(out)]) == 0
+    frame = pl.read_csv(out)
+    assert frame.height == 6
+    assert frame["target"].null_count() == 6 and frame["light"].null_count() == 6
+    assert "6 rows for 2026-Q1" in capsys.readouterr().out
+    # Without rules nothing says a figure may go without a target: progress needs one.
+    err = refused([*args, "--out", str(tmp_path / "bare.csv")], tmp_path / "bare.csv", capsys)
+    assert "a figure is reported but the targets have no row" in err

@@ -25,9 +25,15 @@ from saima.engine import (
     load_rules,
     specs_from_rules,
 )
+from saima.engine.frames import PROGRESS_COLUMNS
 from saima.engine.pipeline import check_race_period, compute_race
-from saima.engine.progress import PROGRESS_COLUMNS
-from saima.inputs import load_race_files, read_actuals, read_period, read_targets
+from saima.inputs import (
+    load_race_files,
+    read_actuals,
+    read_period,
+    read_targets,
+    scored_indicators,
+)
 from saima.tabular import InputError, Problem, write_table
 
 EXIT_BAD_INPUT = 2
@@ -154,7 +160,7 @@ def _compute_race(args: argparse.Namespace):
         check_race_period(rules, period)
     except DataError as exc:
         raise _input_error(args.rules, str(exc)) from None
-    files = load_race_files(
+    inputs = load_race_files(
         rules=rules,
         targets=args.targets,
         actuals=args.actuals,
@@ -163,22 +169,13 @@ def _compute_race(args: argparse.Namespace):
         scores=args.scores,
         previous=args.previous,
     )
-    result = compute_race(
-        rules,
-        period,
-        targets=files.targets,
-        actuals=files.actuals,
-        units=files.units,
-        adjustments=files.adjustments,
-        scores=files.scores,
-        previous=files.previous,
-    )
-    return rules, period, files, result
+    result = compute_race(rules, period, inputs)
+    return rules, period, inputs, result
 
 
 def run_race(args: argparse.Namespace) -> None:
     _check_output(args.out, args.explain)
-    rules, period, _files, result = _compute_race(args)
+    rules, period, _inputs, result = _compute_race(args)
     explanation = None
     if args.explain is not None:
         explanation = result.explanation(gains(result))
@@ -230,8 +227,9 @@ def run_progress(args: argparse.Namespace) -> None:
         raise _input_error(
             args.rules, f"the period {period.label} is outside the rules' year {rules.year}"
         )
-    indicators = None if rules is None else {i.source for i in rules.items if i.method != "manual"}
-    targets = read_targets(args.targets, indicators=indicators).frame
+    indicators = None if rules is None else scored_indicators(rules)
+    targeted = None if rules is None else rules.targeted_indicators
+    targets = read_targets(args.targets, indicators=indicators, targeted=targeted).frame
     actuals = read_actuals(args.actuals, year=period.year, indicators=indicators).frame
     if rules is not None:
         specs, thresholds = specs_from_rules(rules), rules.thresholds
@@ -240,7 +238,7 @@ def run_progress(args: argparse.Namespace) -> None:
     progress = compute_progress(targets, actuals, period, specs=specs, thresholds=thresholds)
     extra = [c for c in PROGRESS_COLUMNS if c not in PROGRESS_OUTPUT]
     write_table(progress.select(*PROGRESS_OUTPUT, *extra).sort("unit", "indicator"), args.out)
-    lights = progress["light"].value_counts(sort=True)
+    lights = progress["light"].fill_null("no target").value_counts(sort=True)
     summary = ", ".join(f"{light} {count}" for light, count in lights.iter_rows())
     print(f"{progress.height} rows for {period.label} written to {args.out}: {summary}")
 

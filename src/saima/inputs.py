@@ -6,12 +6,12 @@ once. Nothing here computes a figure: that is the engine's job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from saima.engine import Period, PeriodError, Rules, parse_period
+from saima.engine.frames import DEFAULT_GROUP, DIRECTIONS, KINDS, RaceInputs
 from saima.tabular import Column, InputError, Problem, Table, read_table
 
 UNIT = Column("unit", aliases=("单位", "单位名称", "unit name"))
@@ -63,20 +63,8 @@ PREVIOUS_COLUMNS = (
     Column("rank", "int", allow_blank=True),
     Column("last_places", "int", required=False, allow_blank=True),
 )
-KINDS = ("amount", "growth", "count", "level")
 #: Names of the summary rows statistical sheets carry at the bottom; they are not units.
 TOTAL_ROW_NAMES = frozenset({"合计", "总计", "小计", "全市合计", "total", "totals", "sum"})
-DIRECTIONS = ("higher", "lower")
-
-
-@dataclass(frozen=True)
-class RaceFiles:
-    targets: pl.DataFrame
-    actuals: pl.DataFrame
-    units: pl.DataFrame
-    adjustments: pl.DataFrame | None
-    scores: pl.DataFrame | None
-    previous: pl.DataFrame | None
 
 
 def read_period(text: str) -> Period:
@@ -86,7 +74,11 @@ def read_period(text: str) -> Period:
         raise InputError(Problem(file="--period", message=str(exc))) from None
 
 
-def read_targets(path: Path, *, indicators: set[str] | None) -> Table:
+def read_targets(
+    path: Path, *, indicators: set[str] | None, targeted: set[str] | None = None
+) -> Table:
+    """The targets file; with the rules, its indicators must be theirs (`indicators`), and
+    those some item reads with a target (`targeted`) must have rows."""
     table = read_table(path, TARGET_COLUMNS)
     frame = table.frame.rename({"target_not_applicable": "not_applicable"}, strict=False)
     table = Table(frame=frame, file=table.file, sheet=table.sheet, headers=table.headers)
@@ -94,8 +86,9 @@ def read_targets(path: Path, *, indicators: set[str] | None) -> Table:
     problems += _kinds(table) + _total_rows(table)
     if indicators is not None:
         problems += _unknown(table, "indicator", indicators, "is not an indicator of the rules")
+    if targeted:
         present = set(table.frame["indicator"].to_list())
-        for code in sorted(indicators - present):
+        for code in sorted(targeted - present):
             problems.append(
                 Problem(
                     file=table.file,
@@ -151,17 +144,19 @@ def load_race_files(
     adjustments: Path | None = None,
     scores: Path | None = None,
     previous: Path | None = None,
-) -> RaceFiles:
+) -> RaceInputs:
     """Read and cross-check every input of a race; raise InputError naming each problem."""
-    indicators = {item.source for item in rules.items if item.method != "manual"}
-    target_table = read_targets(targets, indicators=indicators)
+    indicators = scored_indicators(rules)
+    target_table = read_targets(targets, indicators=indicators, targeted=rules.targeted_indicators)
     actual_table = read_actuals(actuals, year=rules.year, indicators=indicators)
     adjustment_table = _read_optional(adjustments, ADJUSTMENT_COLUMNS)
     score_table = _read_optional(scores, SCORE_COLUMNS)
     previous_table = _read_optional(previous, PREVIOUS_COLUMNS)
     if units is None:
-        names = sorted(set(target_table.frame["unit"].to_list()))
-        unit_frame = pl.DataFrame({"unit": names, "group": ["all"] * len(names)})
+        # The units of the targets, and of this year's figures (items may need no target).
+        this_year = actual_table.frame.filter(pl.col("year") == rules.year)
+        names = sorted(set(target_table.frame["unit"].to_list()) | set(this_year["unit"]))
+        unit_frame = pl.DataFrame({"unit": names, "group": [DEFAULT_GROUP] * len(names)})
     else:
         unit_table = read_table(units, UNIT_COLUMNS)
         _raise(_duplicates(unit_table, ["unit"], "unit"))
@@ -176,7 +171,7 @@ def load_race_files(
         problems += _unknown(score_table, "item", manual, "is not a manual item of the rules")
         problems += _duplicates(score_table, ["unit", "item"], "score")
     _raise(problems)
-    return RaceFiles(
+    return RaceInputs(
         targets=target_table.frame,
         actuals=actual_table.frame,
         units=unit_frame,
@@ -184,6 +179,11 @@ def load_race_files(
         scores=None if score_table is None else score_table.frame,
         previous=None if previous_table is None else previous_table.frame,
     )
+
+
+def scored_indicators(rules: Rules) -> set[str]:
+    """The input indicators the rules read figures of (every item but the manual ones)."""
+    return {item.source for item in rules.items if item.method != "manual"}
 
 
 def _read_optional(path: Path | None, columns: tuple[Column, ...]) -> Table | None:

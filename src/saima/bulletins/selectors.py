@@ -17,12 +17,13 @@ from saima.bulletins.models import Bulletin, BulletinFile, Delivery
 from saima.bulletins.sources import make_source, result_source
 from saima.common.requests import whole_number
 from saima.engine import Period, rules_from_mapping
+from saima.engine.frames import RaceInputs
 from saima.metrics.models import Indicator as IndicatorModel
 from saima.org.access import Access
 from saima.org.models import RaceGroup, Unit
 from saima.races.definitions.selectors import race_units, visible_races
 from saima.races.models import Publication, RaceDefinition
-from saima.races.results.selectors import RaceInputs, compute_preview, current_publication
+from saima.races.results.selectors import compute_preview, current_publication
 
 #: The fields a list of bulletins shows: not the facts nor the text.
 LIST_FIELDS = ("facts", "paragraphs")

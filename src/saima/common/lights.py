@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from saima.engine.frames import MISSING, NOT_APPLICABLE
+
 
 @dataclass(frozen=True)
 class Light:
@@ -23,12 +25,12 @@ LIGHTS = {
     "green": Light("green", "✓", _("green"), _("on or ahead of schedule")),
     "yellow": Light("yellow", "!", _("yellow"), _("slightly behind schedule")),
     "red": Light("red", "✕", _("red"), _("behind schedule")),
-    "missing": Light("missing", "?", _("missing"), _("not reported")),
-    "n/a": Light("na", "–", _("n/a"), _("does not apply")),
+    MISSING: Light("missing", "?", _("missing"), _("not reported")),
+    NOT_APPLICABLE: Light("na", "–", _("n/a"), _("does not apply")),
     None: Light("unknown", "·", _("unknown"), _("cannot be judged")),
 }
 #: The lights a count of a board adds up (not "n/a" nor "unknown").
-COUNTED = ("green", "yellow", "red", "missing")
+COUNTED = ("green", "yellow", "red", MISSING)
 
 
 def light(key: str | None) -> Light:

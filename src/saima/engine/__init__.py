@@ -6,17 +6,16 @@ Pure functions over Polars frames; no Django, no files, no clock (the period is 
 from saima.engine.checks import (
     CHECKS,
     DEFAULT_SEVERITY,
-    FINDINGS_SCHEMA,
     CheckConfig,
     blocking,
     needs_acknowledgement,
     run_checks,
 )
 from saima.engine.errors import DataError, EngineError
+from saima.engine.frames import FINDINGS_SCHEMA, PROGRESS_COLUMNS, RaceInputs
 from saima.engine.gains import gains
 from saima.engine.periods import Period, PeriodError, parse_period
 from saima.engine.progress import (
-    PROGRESS_COLUMNS,
     IndicatorSpec,
     compute_progress,
     compute_progress_periods,
@@ -38,6 +37,7 @@ __all__ = [
     "Item",
     "Period",
     "PeriodError",
+    "RaceInputs",
     "RaceResult",
     "Rules",
     "RulesError",

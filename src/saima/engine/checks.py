@@ -79,6 +79,7 @@ from typing import Literal
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.frames import COMPARE_DIGITS, FINDINGS_SCHEMA, KINDS, SCHEDULED_KINDS
 from saima.engine.text import _, format_expr, template
 
 Severity = Literal["error", "warning", "off"]
@@ -104,17 +105,11 @@ DEFAULT_SEVERITY: Mapping[str, Severity] = MappingProxyType(
     }
 )
 SEVERITIES = ("error", "warning", "off")
-KINDS = ("amount", "growth", "count", "level")
-#: Kinds whose figures are cumulative sums from January.
-CUMULATIVE_KINDS = frozenset({"amount", "count"})
-#: Checks a unit slip explains, and which are therefore not reported on a slipped row.
-EXPLAINED_BY_SLIP = ("decrease", "growth_mismatch", "outlier_history", "outlier_group")
 
 #: Scale that makes the MAD estimate the standard deviation of normal data.
 MAD_SCALE = 1.4826
 #: Scale that makes the mean absolute deviation estimate it (√(π/2)).
 MEAN_AD_SCALE = 1.253314
-COMPARE_DIGITS = 9
 
 FIGURE_COLUMNS = {
     "unit": pl.String,
@@ -139,17 +134,6 @@ LIGHT_COLUMNS = {
     "year": pl.Int64,
     "month": pl.Int64,
     "light": pl.String,
-}
-FINDINGS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "check": pl.String,
-    "severity": pl.String,
-    "message": pl.String,
-    "value": pl.Float64,
-    "reference": pl.Float64,
 }
 _KEYS = ("unit", "indicator", "year", "month")
 
@@ -328,28 +312,31 @@ def run_checks(
     # Units of the race groups count as comparison points even when they submit nothing.
     grouped = {str(u) for u, g in (groups or {}).items() if g is not None}
     keys = _Keys(sub, indicators, grouped)
-    sub = keys.encode(sub).with_row_index("_rid")
+    sub = keys.encode(sub).with_row_index("figure_id")
     hist = keys.encode(hist.filter(pl.col("year").is_in(keys.years))).filter(
-        pl.col("_k").is_not_null()
+        pl.col("key").is_not_null()
     )
     series = _series(sub, hist, params, keys)
     subj = (
-        series.filter(pl.col("_rid").is_not_null())
-        .select("_rid", "_prev", "_prev_month", "_inc")
-        .join(sub, on="_rid", how="left")
-        .join(params, on="_ind", how="left")
+        series.filter(pl.col("figure_id").is_not_null())
+        .select("figure_id", "previous_value", "previous_month", "increment")
+        .join(sub, on="figure_id", how="left")
+        .join(params, on="indicator_index", how="left")
     )
-    subj = subj.join(_last_year(series, subj["_k"]), on="_k", how="left").with_columns(
-        _ly=pl.coalesce("last_year_value", "_ly_series")
+    subj = subj.join(_last_year(series, subj["key"]), on="key", how="left").with_columns(
+        last_year=pl.coalesce("last_year_value", "last_year_in_series")
     )
-    subj = subj.join(_history_stats(series, subj, keys), on="_rid", how="left")
+    subj = subj.join(_history_stats(series, subj, keys), on="figure_id", how="left")
     if groups:
-        subj = subj.join(_group_stats(series, sub, subj, groups, keys), on="_rid", how="left")
+        subj = subj.join(_group_stats(series, sub, subj, groups, keys), on="figure_id", how="left")
     else:
         subj = subj.with_columns(
-            **{c: pl.lit(None, dtype=pl.Float64) for c in ("_g_z", "_g_med", "_g_x")},
-            _g_n=pl.lit(None, dtype=pl.Int64),
-            _g_name=pl.lit(None, dtype=pl.String),
+            **{
+                c: pl.lit(None, dtype=pl.Float64)
+                for c in ("group_z", "group_median", "group_metric")
+            },
+            group_count=pl.lit(None, dtype=pl.Int64),
+            group_name=pl.lit(None, dtype=pl.String),
         )
     found = [*_value_findings(subj)]
     if light_frame is not None:
@@ -359,7 +346,7 @@ def run_checks(
 
 class _Keys:
     """One integer per unit × indicator × month of the submitted figures' years and the year
-    before: `_k = (unit·width + indicator)·span + (t − first)` with `t = 12·year + month − 1`.
+    before: `key = (unit·width + indicator)·span + (t − first)` with `t = 12·year + month − 1`.
 
     Joins and sorts over the (large) history are then on one integer column. Rows of other
     units, indicators or years get a null key.
@@ -380,9 +367,9 @@ class _Keys:
         offset = pl.col("year") * 12 + pl.col("month") - 1 - self.first
         inside = pl.col("year").is_in(self.years)
         return frame.with_columns(
-            _u=unit,
-            _ind=code,
-            _k=pl.when(inside).then((unit * self.width + code) * self.span + offset),
+            unit_index=unit,
+            indicator_index=code,
+            key=pl.when(inside).then((unit * self.width + code) * self.span + offset),
         )
 
 
@@ -497,25 +484,25 @@ def _params(
         item = config.get(code) or CheckConfig()
         rows.append(
             {
-                "_ind": position,
-                "_kind": kinds[code],
-                "_tol": float(item.growth_tolerance_pp),
-                "_thr": float(item.outlier_threshold),
-                "_minp": int(item.outlier_min_points),
-                "_sf": float(item.slip_factor),
-                "_sb": float(item.slip_band),
-                **{f"_sev_{check}": item.severity[check] for check in CHECKS},
+                "indicator_index": position,
+                "kind": kinds[code],
+                "growth_tolerance": float(item.growth_tolerance_pp),
+                "outlier_threshold": float(item.outlier_threshold),
+                "outlier_min_points": int(item.outlier_min_points),
+                "slip_factor": float(item.slip_factor),
+                "slip_band": float(item.slip_band),
+                **{f"severity_{check}": item.severity[check] for check in CHECKS},
             }
         )
     schema = {
-        "_ind": pl.Int64,
-        "_kind": pl.String,
-        "_tol": pl.Float64,
-        "_thr": pl.Float64,
-        "_minp": pl.Int64,
-        "_sf": pl.Float64,
-        "_sb": pl.Float64,
-        **{f"_sev_{check}": pl.String for check in CHECKS},
+        "indicator_index": pl.Int64,
+        "kind": pl.String,
+        "growth_tolerance": pl.Float64,
+        "outlier_threshold": pl.Float64,
+        "outlier_min_points": pl.Int64,
+        "slip_factor": pl.Float64,
+        "slip_band": pl.Float64,
+        **{f"severity_{check}": pl.String for check in CHECKS},
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -528,51 +515,52 @@ def _series(
 ) -> pl.DataFrame:
     """Figures ∪ history with a value, sorted, with the previous period and the increment.
 
-    Sorted on `2·_k + source` (a submitted figure before a stored one of the same month), so a
-    resubmission drops the stored figure and a stored figure given twice shows as two stored
-    rows in a row.
+    Sorted on `2·key + source_order` (a submitted figure before a stored one of the same
+    month), so a resubmission drops the stored figure and a stored figure given twice shows as
+    two stored rows in a row.
     """
     frame = pl.concat(
         [
-            sub.select("_k", "value", "_rid", _src=pl.lit(0, dtype=pl.Int64)),
+            sub.select("key", "value", "figure_id", source_order=pl.lit(0, dtype=pl.Int64)),
             hist.select(
-                "_k", "value", _rid=pl.lit(None, dtype=pl.UInt32), _src=pl.lit(1, dtype=pl.Int64)
+                "key",
+                "value",
+                figure_id=pl.lit(None, dtype=pl.UInt32),
+                source_order=pl.lit(1, dtype=pl.Int64),
             ),
         ]
     )
-    frame = frame.sort(pl.col("_k") * 2 + pl.col("_src"))
-    again = pl.col("_k") == pl.col("_k").shift(1)
-    if frame.select((again & (pl.col("_src").shift(1) == 1)).any()).item():
+    frame = frame.sort(pl.col("key") * 2 + pl.col("source_order"))
+    again = pl.col("key") == pl.col("key").shift(1)
+    if frame.select((again & (pl.col("source_order").shift(1) == 1)).any()).item():
         _check_unique(hist, "history")
-    cumulative = params.filter(pl.col("_kind").is_in(list(CUMULATIVE_KINDS)))["_ind"]
-    frame = frame.filter(~(again & (pl.col("_src") == 1)).fill_null(False)).filter(
+    cumulative = params.filter(pl.col("kind").is_in(list(SCHEDULED_KINDS)))["indicator_index"]
+    frame = frame.filter(~(again & (pl.col("source_order") == 1)).fill_null(False)).filter(
         pl.col("value").is_not_null()
     )
-    t = pl.col("_k") % keys.span + keys.first
-    pair = pl.col("_k") // keys.span
+    t = pl.col("key") % keys.span + keys.first
+    pair = pl.col("key") // keys.span
     frame = frame.with_columns(
-        _ind=pair % keys.width, year=t // 12, month=t % 12 + 1, _pair=pair
-    ).drop("_src")
-    same = (pl.col("_pair").shift(1) == pl.col("_pair")) & (
-        pl.col("year").shift(1) == pl.col("year")
-    )
+        indicator_index=pair % keys.width, year=t // 12, month=t % 12 + 1, pair=pair
+    ).drop("source_order")
+    same = (pl.col("pair").shift(1) == pl.col("pair")) & (pl.col("year").shift(1) == pl.col("year"))
     frame = frame.with_columns(
-        _cum=pl.col("_ind").is_in(cumulative.implode()),
-        _prev=pl.when(same).then(pl.col("value").shift(1)),
-        _prev_month=pl.when(same).then(pl.col("month").shift(1)),
+        cumulative=pl.col("indicator_index").is_in(cumulative.implode()),
+        previous_value=pl.when(same).then(pl.col("value").shift(1)),
+        previous_month=pl.when(same).then(pl.col("month").shift(1)),
     )
-    months = pl.col("month") - pl.coalesce("_prev_month", pl.lit(0))
+    months = pl.col("month") - pl.coalesce("previous_month", pl.lit(0))
     return frame.with_columns(
-        _inc=pl.when(pl.col("_cum"))
-        .then((pl.col("value") - pl.col("_prev").fill_null(0.0)) / months)
+        increment=pl.when(pl.col("cumulative"))
+        .then((pl.col("value") - pl.col("previous_value").fill_null(0.0)) / months)
         .otherwise(pl.col("value"))
-    ).drop("_pair")
+    ).drop("pair")
 
 
 def _last_year(series: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
     """The series figures of the same month a year before the keys `wanted`, keyed by those."""
-    return series.filter(pl.col("_k").is_in((wanted - 12).implode())).select(
-        pl.col("_k") + 12, _ly_series="value"
+    return series.filter(pl.col("key").is_in((wanted - 12).implode())).select(
+        pl.col("key") + 12, last_year_in_series="value"
     )
 
 
@@ -585,35 +573,44 @@ def _history_stats(series: pl.DataFrame, subj: pl.DataFrame, keys: _Keys) -> pl.
     """Per submitted figure: its increments' comparison points from January last year on."""
     span = keys.span
     points = (
-        series.select(_pair=pl.col("_k") // span, _pt=pl.col("_k") % span, _y="_inc")
+        series.select(
+            pair=pl.col("key") // span, point_offset=pl.col("key") % span, increments="increment"
+        )
         .join(
             subj.select(
-                "_rid",
-                _pair=pl.col("_k") // span,
-                _tt=pl.col("_k") % span,
-                _from=(pl.col("year") - 1) * 12 - keys.first,
+                "figure_id",
+                pair=pl.col("key") // span,
+                figure_offset=pl.col("key") % span,
+                first_offset=(pl.col("year") - 1) * 12 - keys.first,
             ),
-            on="_pair",
+            on="pair",
         )
-        .filter((pl.col("_pt") < pl.col("_tt")) & (pl.col("_pt") >= pl.col("_from")))
+        .filter(
+            (pl.col("point_offset") < pl.col("figure_offset"))
+            & (pl.col("point_offset") >= pl.col("first_offset"))
+        )
     )
     # Each figure's points as one list: list medians are much faster than a median nested in a
     # group_by expression.
     stats = (
-        points.group_by("_rid")
-        .agg("_y")
-        .with_columns(_h_med=pl.col("_y").list.median())
-        .with_columns(_dev=(pl.col("_y") - pl.col("_h_med")).list.eval(pl.element().abs()))
+        points.group_by("figure_id")
+        .agg("increments")
+        .with_columns(history_median=pl.col("increments").list.median())
+        .with_columns(
+            deviations=(pl.col("increments") - pl.col("history_median")).list.eval(
+                pl.element().abs()
+            )
+        )
     )
-    return stats.join(subj.select("_rid", "_inc"), on="_rid").select(
-        "_rid",
-        "_h_med",
-        _h_n=pl.col("_y").list.len().cast(pl.Int64),
-        _h_z=_robust_z(
-            pl.col("_inc"),
-            pl.col("_h_med"),
-            pl.col("_dev").list.median(),
-            pl.col("_dev").list.mean(),
+    return stats.join(subj.select("figure_id", "increment"), on="figure_id").select(
+        "figure_id",
+        "history_median",
+        history_count=pl.col("increments").list.len().cast(pl.Int64),
+        history_z=_robust_z(
+            pl.col("increment"),
+            pl.col("history_median"),
+            pl.col("deviations").list.median(),
+            pl.col("deviations").list.mean(),
         ),
     )
 
@@ -623,32 +620,37 @@ def _loo_median(frame: pl.DataFrame, key: str, column: str, out: str) -> pl.Data
 
     With the group sorted (n values v₀…vₙ₋₁) and the row at position r, the other n − 1 values
     have order statistics wₖ = vₖ for k < r and vₖ₊₁ otherwise, and their median is read off
-    directly: no row is ever paired with every other. Adds `out`, `_n` (the group's size) and
-    `_case`, which tells which of at most three medians a group's rows get (0: r above the
+    directly: no row is ever paired with every other. Adds `out`, `count` (the group's size) and
+    `case`, which tells which of at most three medians a group's rows get (0: r above the
     middle, 1: r at or below the lower middle, 2: r at the upper middle of an even count).
     Equal values may sit in either order: removing one or the other leaves the same values.
     """
-    frame = frame.sort(key, column).with_row_index("_i")
+    frame = frame.sort(key, column).with_row_index("position")
     frame = frame.with_columns(
-        _n=pl.len().over(key).cast(pl.Int64),
-        _start=pl.col("_i").min().over(key).cast(pl.Int64),
-    ).with_columns(_pos=pl.col("_i").cast(pl.Int64) - pl.col("_start"), _m=pl.col("_n") - 1)
-    k1 = ((pl.col("_m") - 1) // 2).clip(lower_bound=0)
-    k2 = pl.col("_m") // 2
+        count=pl.len().over(key).cast(pl.Int64),
+        start=pl.col("position").min().over(key).cast(pl.Int64),
+    ).with_columns(
+        rank_in_group=pl.col("position").cast(pl.Int64) - pl.col("start"),
+        others=pl.col("count") - 1,
+    )
+    k1 = ((pl.col("others") - 1) // 2).clip(lower_bound=0)
+    k2 = pl.col("others") // 2
 
     def at(k: pl.Expr) -> pl.Expr:
-        index = pl.col("_start") + k + (k >= pl.col("_pos")).cast(pl.Int64)
+        index = pl.col("start") + k + (k >= pl.col("rank_in_group")).cast(pl.Int64)
         return pl.col(column).gather(index.clip(upper_bound=max(frame.height - 1, 0)))
 
-    middle = pl.when(pl.col("_m") >= 1).then((at(k1) + at(k2)) / 2)
+    middle = pl.when(pl.col("others") >= 1).then((at(k1) + at(k2)) / 2)
     case = (
-        pl.when(pl.col("_pos") > k2)
+        pl.when(pl.col("rank_in_group") > k2)
         .then(pl.lit(0, dtype=pl.Int64))
-        .when(pl.col("_pos") <= k1)
+        .when(pl.col("rank_in_group") <= k1)
         .then(pl.lit(1, dtype=pl.Int64))
         .otherwise(pl.lit(2, dtype=pl.Int64))
     )
-    return frame.with_columns(middle.alias(out), _case=case).drop("_i", "_start", "_pos", "_m")
+    return frame.with_columns(middle.alias(out), case=case).drop(
+        "position", "start", "rank_in_group", "others"
+    )
 
 
 def _group_stats(
@@ -662,64 +664,76 @@ def _group_stats(
     pairs = [(str(u), str(g)) for u, g in groups.items() if g is not None]
     names = sorted({g for _, g in pairs})
     unit_groups = (
-        pl.DataFrame(pairs, schema={"unit": pl.String, "_g": pl.String}, orient="row")
+        pl.DataFrame(pairs, schema={"unit": pl.String, "group_index": pl.String}, orient="row")
         .select(
-            _u=pl.col("unit").cast(keys.units, strict=False).to_physical().cast(pl.Int64),
-            _g=pl.col("_g").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
+            unit_index=pl.col("unit").cast(keys.units, strict=False).to_physical().cast(pl.Int64),
+            group_index=pl.col("group_index").cast(pl.Enum(names)).to_physical().cast(pl.Int64),
         )
-        .filter(pl.col("_u").is_not_null())
+        .filter(pl.col("unit_index").is_not_null())
     )
     span, width = keys.span, keys.width
-    period = pl.col("_ind") * span + pl.col("_k") % span
-    wanted = subj.select(period.unique().alias("_ip"))
-    offsets = (subj["_k"] % span).unique().implode()
+    period = pl.col("indicator_index") * span + pl.col("key") % span
+    wanted = subj.select(period.unique().alias("indicator_period"))
+    offsets = (subj["key"] % span).unique().implode()
     members = (
-        series.filter((pl.col("_k") % span).is_in(offsets))
-        .with_columns(_ip=period)
-        .join(wanted, on="_ip", how="semi")
-        .with_columns(_u=pl.col("_k") // span // width)
-        .join(unit_groups, on="_u", how="inner")
+        series.filter((pl.col("key") % span).is_in(offsets))
+        .with_columns(indicator_period=period)
+        .join(wanted, on="indicator_period", how="semi")
+        .with_columns(unit_index=pl.col("key") // span // width)
+        .join(unit_groups, on="unit_index", how="inner")
     )
     members = (
-        members.join(_last_year(series, members["_k"]), on="_k", how="left")
-        .join(sub.select("_rid", "last_year_value"), on="_rid", how="left")
-        .with_columns(_ly=pl.coalesce("last_year_value", "_ly_series"))
+        members.join(_last_year(series, members["key"]), on="key", how="left")
+        .join(sub.select("figure_id", "last_year_value"), on="figure_id", how="left")
+        .with_columns(last_year=pl.coalesce("last_year_value", "last_year_in_series"))
     )
     metric = (
-        pl.when(~pl.col("_cum"))
+        pl.when(~pl.col("cumulative"))
         .then(pl.col("value"))
-        .when(pl.col("_ly") > 0)
-        .then((pl.col("value") - pl.col("_ly")) * 100 / pl.col("_ly"))
+        .when(pl.col("last_year") > 0)
+        .then((pl.col("value") - pl.col("last_year")) * 100 / pl.col("last_year"))
     )
     members = members.select(
-        "_rid", "_g", _gk=pl.col("_g") * (width * span) + pl.col("_ip"), _x=metric
-    ).filter(pl.col("_x").is_not_null())
-    members = _loo_median(members, "_gk", "_x", "_g_med")
+        "figure_id",
+        "group_index",
+        group_key=pl.col("group_index") * (width * span) + pl.col("indicator_period"),
+        metric=metric,
+    ).filter(pl.col("metric").is_not_null())
+    members = _loo_median(members, "group_key", "metric", "group_median")
     # The MAD of the others around their own median: a row's centre is one of at most three
     # values per group (its case), so deviations are taken from each case's centre in turn and
     # the leave-one-out median of those is read where the case is the row's own.
-    centres = members.select("_gk", _cc="_case", _c="_g_med").unique(subset=["_gk", "_cc"])
+    centres = members.select("group_key", centre_case="case", centre="group_median").unique(
+        subset=["group_key", "centre_case"]
+    )
     spread = (
-        members.select("_gk", "_g", "_rid", "_x", _own="_case")
-        .join(centres, on="_gk")
+        members.select("group_key", "group_index", "figure_id", "metric", own_case="case")
+        .join(centres, on="group_key")
         .with_columns(
-            _d=(pl.col("_x") - pl.col("_c")).abs(), _gk2=pl.col("_gk") * 3 + pl.col("_cc")
+            deviation=(pl.col("metric") - pl.col("centre")).abs(),
+            case_key=pl.col("group_key") * 3 + pl.col("centre_case"),
         )
     )
-    spread = _loo_median(spread, "_gk2", "_d", "_g_mad")
-    others = pl.col("_n") - 1
+    spread = _loo_median(spread, "case_key", "deviation", "group_mad")
+    others = pl.col("count") - 1
     # Summed over the whole group before the rows are narrowed to their own case.
-    spread = spread.with_columns(_mean_ad=(pl.col("_d").sum().over("_gk2") - pl.col("_d")) / others)
-    mean_ad = pl.col("_mean_ad")
-    return spread.filter((pl.col("_cc") == pl.col("_own")) & pl.col("_rid").is_not_null()).select(
-        "_rid",
-        _g_n=others,
-        _g_med="_c",
-        _g_x="_x",
-        _g_z=pl.when(others > 0).then(
-            _robust_z(pl.col("_x"), pl.col("_c"), pl.col("_g_mad"), mean_ad)
+    spread = spread.with_columns(
+        mean_deviation=(pl.col("deviation").sum().over("case_key") - pl.col("deviation")) / others
+    )
+    mean_ad = pl.col("mean_deviation")
+    return spread.filter(
+        (pl.col("centre_case") == pl.col("own_case")) & pl.col("figure_id").is_not_null()
+    ).select(
+        "figure_id",
+        group_count=others,
+        group_median="centre",
+        group_metric="metric",
+        group_z=pl.when(others > 0).then(
+            _robust_z(pl.col("metric"), pl.col("centre"), pl.col("group_mad"), mean_ad)
         ),
-        _g_name=pl.col("_g").replace_strict(list(range(len(names))), names, return_dtype=pl.String),
+        group_name=pl.col("group_index").replace_strict(
+            list(range(len(names))), names, return_dtype=pl.String
+        ),
     )
 
 
@@ -751,13 +765,16 @@ def _month_label(year: pl.Expr, month: pl.Expr) -> pl.Expr:
 
 def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
     """Every check on the figures themselves; one frame per check (_rid, check, ref, message)."""
-    value, prev, ly = pl.col("value"), pl.col("_prev"), pl.col("_ly")
-    cumulative = pl.col("_kind").is_in(list(CUMULATIVE_KINDS))
+    value, prev, ly = pl.col("value"), pl.col("previous_value"), pl.col("last_year")
+    cumulative = pl.col("kind").is_in(list(SCHEDULED_KINDS))
     this_period = _month_label(pl.col("year"), pl.col("month"))
-    prev_period = _month_label(pl.col("year"), pl.col("_prev_month"))
+    prev_period = _month_label(pl.col("year"), pl.col("previous_month"))
     last_period = _month_label(pl.col("year") - 1, pl.col("month"))
 
-    lo, hi = pl.col("_sf") * (1 - pl.col("_sb")), pl.col("_sf") * (1 + pl.col("_sb"))
+    lo, hi = (
+        pl.col("slip_factor") * (1 - pl.col("slip_band")),
+        pl.col("slip_factor") * (1 + pl.col("slip_band")),
+    )
 
     def slipped(reference: pl.Expr) -> pl.Expr:
         usable = (reference != 0) & (value != 0)
@@ -769,15 +786,15 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
     slip_ly = (cumulative & slipped(ly)).fill_null(False)
     computed = (value - ly) * 100 / ly
     frame = subj.with_columns(
-        _slip=(slip_prev | slip_ly) & (pl.col("_sev_unit_slip") != "off"),
-        _slip_ref=pl.when(slip_prev).then(prev).when(slip_ly).then(ly),
-        _computed=pl.when(cumulative & (ly > 0)).then(computed),
+        slipped=(slip_prev | slip_ly) & (pl.col("severity_unit_slip") != "off"),
+        slip_reference=pl.when(slip_prev).then(prev).when(slip_ly).then(ly),
+        computed_growth=pl.when(cumulative & (ly > 0)).then(computed),
     )
-    explained = ~pl.col("_slip")
+    explained = ~pl.col("slipped")
 
     def pick(check: str, condition: pl.Expr, reference: pl.Expr, message: pl.Expr) -> pl.DataFrame:
         return frame.filter(condition.fill_null(False)).select(
-            "_rid",
+            "figure_id",
             check=pl.lit(check),
             reference=reference.cast(pl.Float64),
             message=message,
@@ -804,72 +821,84 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
             ),
         ),
     ]
-    difference = (pl.col("growth") - pl.col("_computed")).abs()
+    difference = (pl.col("growth") - pl.col("computed_growth")).abs()
     out.append(
         pick(
             "growth_mismatch",
-            explained & (difference.round(COMPARE_DIGITS) > pl.col("_tol")),
-            pl.col("_computed"),
+            explained & (difference.round(COMPARE_DIGITS) > pl.col("growth_tolerance")),
+            pl.col("computed_growth"),
             format_expr(
                 GROWTH_MISMATCH,
                 growth=_fmt(pl.col("growth")),
-                computed=_fmt(pl.col("_computed")),
+                computed=_fmt(pl.col("computed_growth")),
                 value=_fmt(value),
                 last_year=_fmt(ly),
                 last_period=last_period,
                 difference=_fmt(difference),
-                tolerance=_fmt(pl.col("_tol")),
+                tolerance=_fmt(pl.col("growth_tolerance")),
             ),
         )
     )
     history = {
         "period": this_period,
-        "z": _fixed2(pl.col("_h_z")),
-        "count": pl.col("_h_n").cast(pl.String),
-        "median": _fmt(pl.col("_h_med")),
-        "threshold": _fmt(pl.col("_thr")),
+        "z": _fixed2(pl.col("history_z")),
+        "count": pl.col("history_count").cast(pl.String),
+        "median": _fmt(pl.col("history_median")),
+        "threshold": _fmt(pl.col("outlier_threshold")),
     }
     out.append(
         pick(
             "outlier_history",
             explained
-            & (pl.col("_h_n") >= pl.col("_minp"))
-            & (pl.col("_h_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
-            pl.col("_h_med"),
+            & (pl.col("history_count") >= pl.col("outlier_min_points"))
+            & (pl.col("history_z").abs().round(COMPARE_DIGITS) > pl.col("outlier_threshold")),
+            pl.col("history_median"),
             pl.when(cumulative)
-            .then(format_expr(OUTLIER_HISTORY_INCREMENT, increment=_fmt(pl.col("_inc")), **history))
-            .otherwise(format_expr(OUTLIER_HISTORY_VALUE, value=_fmt(pl.col("_inc")), **history)),
+            .then(
+                format_expr(
+                    OUTLIER_HISTORY_INCREMENT, increment=_fmt(pl.col("increment")), **history
+                )
+            )
+            .otherwise(
+                format_expr(OUTLIER_HISTORY_VALUE, value=_fmt(pl.col("increment")), **history)
+            ),
         )
     )
     group = {
         "period": this_period,
-        "group": pl.col("_g_name"),
-        "z": _fixed2(pl.col("_g_z")),
-        "count": pl.col("_g_n").cast(pl.String),
-        "median": _fmt(pl.col("_g_med")),
-        "threshold": _fmt(pl.col("_thr")),
+        "group": pl.col("group_name"),
+        "z": _fixed2(pl.col("group_z")),
+        "count": pl.col("group_count").cast(pl.String),
+        "median": _fmt(pl.col("group_median")),
+        "threshold": _fmt(pl.col("outlier_threshold")),
     }
     out.append(
         pick(
             "outlier_group",
             explained
-            & (pl.col("_g_n") >= pl.col("_minp"))
-            & (pl.col("_g_z").abs().round(COMPARE_DIGITS) > pl.col("_thr")),
-            pl.col("_g_med"),
+            & (pl.col("group_count") >= pl.col("outlier_min_points"))
+            & (pl.col("group_z").abs().round(COMPARE_DIGITS) > pl.col("outlier_threshold")),
+            pl.col("group_median"),
             pl.when(cumulative)
-            .then(format_expr(OUTLIER_GROUP_GROWTH, growth=_fmt(pl.col("_g_x")), **group))
-            .otherwise(format_expr(OUTLIER_GROUP_VALUE, value=_fmt(pl.col("_g_x")), **group)),
+            .then(format_expr(OUTLIER_GROUP_GROWTH, growth=_fmt(pl.col("group_metric")), **group))
+            .otherwise(
+                format_expr(OUTLIER_GROUP_VALUE, value=_fmt(pl.col("group_metric")), **group)
+            ),
         )
     )
-    ratio = value / pl.col("_slip_ref")
+    ratio = value / pl.col("slip_reference")
     times = ratio.abs() >= 1
-    slip = {"value": _fmt(value), "period": this_period, "reference": _fmt(pl.col("_slip_ref"))}
+    slip = {
+        "value": _fmt(value),
+        "period": this_period,
+        "reference": _fmt(pl.col("slip_reference")),
+    }
     multiple, fraction = _fmt(ratio.round(1)), _fmt((1 / ratio).round(1))
     out.append(
         pick(
             "unit_slip",
-            pl.col("_slip"),
-            pl.col("_slip_ref"),
+            pl.col("slipped"),
+            pl.col("slip_reference"),
             pl.when(times & slip_prev)
             .then(
                 format_expr(
@@ -905,16 +934,16 @@ def _value_findings(subj: pl.DataFrame) -> list[pl.DataFrame]:
 
 
 def _red_without_reason(sub: pl.DataFrame, lights: pl.DataFrame, keys: _Keys) -> pl.DataFrame:
-    lights = keys.encode(lights).filter(pl.col("_k").is_not_null())
-    if lights["_k"].is_duplicated().any():
+    lights = keys.encode(lights).filter(pl.col("key").is_not_null())
+    if lights["key"].is_duplicated().any():
         _check_unique(lights, "lights")
     blank = pl.col("note").is_null() | (pl.col("note").str.strip_chars() == "")
     return (
-        sub.select("_rid", "_k", "note", "year", "month")
-        .join(lights.select("_k", "light"), on="_k", how="inner")
+        sub.select("figure_id", "key", "note", "year", "month")
+        .join(lights.select("key", "light"), on="key", how="inner")
         .filter((pl.col("light").str.strip_chars().str.to_lowercase() == "red") & blank)
         .select(
-            "_rid",
+            "figure_id",
             check=pl.lit("red_without_reason"),
             reference=pl.lit(None, dtype=pl.Float64),
             message=format_expr(
@@ -928,12 +957,14 @@ def _assemble(found: list[pl.DataFrame], sub: pl.DataFrame, params: pl.DataFrame
     findings = pl.concat(found)
     if findings.height == 0:
         return empty_findings()
-    severity = params.select("_ind", *(pl.col(f"_sev_{c}").alias(c) for c in CHECKS)).unpivot(
-        index="_ind", variable_name="check", value_name="severity"
-    )
+    severity = params.select(
+        "indicator_index", *(pl.col(f"severity_{c}").alias(c) for c in CHECKS)
+    ).unpivot(index="indicator_index", variable_name="check", value_name="severity")
     return (
-        findings.join(sub.select("_rid", "_ind", *_KEYS, "value"), on="_rid", how="left")
-        .join(severity, on=["_ind", "check"], how="left")
+        findings.join(
+            sub.select("figure_id", "indicator_index", *_KEYS, "value"), on="figure_id", how="left"
+        )
+        .join(severity, on=["indicator_index", "check"], how="left")
         .filter(pl.col("severity") != "off")
         .select(*(pl.col(c).cast(t) for c, t in FINDINGS_SCHEMA.items()))
         .sort("unit", "indicator", "year", "month", "check")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.race import GROUP, RaceResult, unit_totals
 from saima.engine.rules import Item, Rules
 from saima.engine.scoring import max_points, rank_step, score, takes_part
@@ -424,15 +424,20 @@ class _ItemSearch:
         """The group statistics of each scenario (NaN where the item needs none)."""
         stats, item, group = self.statistics, self.item, self.group[mine]
         nothing = np.full(len(mine), np.nan)
-        scene = {"_min": nothing, "_max": nothing, "_mean": nothing, "_median": nothing}
+        scene = {
+            "group_min": nothing,
+            "group_max": nothing,
+            "group_mean": nothing,
+            "group_median": nothing,
+        }
         if item.method == "efficacy" and item.satisfactory is None:
             low, high = stats.extremes_without(group, mine)
             new_b = np.where(joins, self.sign * new_x, np.nan)
-            scene["_min"], scene["_max"] = np.fmin(low, new_b), np.fmax(high, new_b)
+            scene["group_min"], scene["group_max"] = np.fmin(low, new_b), np.fmax(high, new_b)
         if item.method == "linear" and item.reference == "mean":
-            scene["_mean"] = stats.mean_with(group, mine, new_x, joins)
+            scene["group_mean"] = stats.mean_with(group, mine, new_x, joins)
         if item.method == "linear" and item.reference == "median":
-            scene["_median"] = stats.median_with(group, mine, new_x, joins)
+            scene["group_median"] = stats.median_with(group, mine, new_x, joins)
         return scene
 
     def _loss_bound(self, rows: np.ndarray, scenario: np.ndarray, scene: dict) -> np.ndarray:
@@ -445,11 +450,11 @@ class _ItemSearch:
         if item.method == "rank":  # a place's step, whatever the scenario
             return self._most_lost(rows)
         if item.method == "efficacy":
-            moved = (scene["_min"][scenario] != base["_min"][group]) | (
-                scene["_max"][scenario] != base["_max"][group]
+            moved = (scene["group_min"][scenario] != base["group_min"][group]) | (
+                scene["group_max"][scenario] != base["group_max"][group]
             )
             return np.where(moved, np.maximum(points - item.weight * item.base * factor, 0.0), 0)
-        name = "_mean" if item.reference == "mean" else "_median"
+        name = "group_mean" if item.reference == "mean" else "group_median"
         shift = np.abs(scene[name][scenario] - base[name][group])
         shift = np.where(np.isnan(shift), np.inf, shift)
         bound = factor * (item.slope or 0.0) * (shift / item.per + 1e-9)
@@ -528,7 +533,10 @@ class _GroupStatistics:
         self.sorted_b9, self.sorted_x, self.count = [], [], []
         groups = len(s.starts) - 1
         #: Each group's statistics as the race has them (NaN: nobody takes part).
-        self.base = {name: np.full(groups, np.nan) for name in ("_min", "_max", "_mean", "_median")}
+        self.base = {
+            name: np.full(groups, np.nan)
+            for name in ("group_min", "group_max", "group_mean", "group_median")
+        }
         for g in range(groups):
             members = slice(s.starts[g], s.starts[g + 1])
             self.sorted_b9.append(np.sort(s.b9[members][takes[members]]))
@@ -536,9 +544,9 @@ class _GroupStatistics:
             self.count.append(int(takes[members].sum()))
             if self.count[-1]:
                 b, x = s.b[members][takes[members]], self.sorted_x[-1]
-                self.base["_min"][g], self.base["_max"][g] = b.min(), b.max()
-                self.base["_mean"][g] = round(float(x.mean()), COMPARE_DIGITS)
-                self.base["_median"][g] = round(float(np.median(x)), COMPARE_DIGITS)
+                self.base["group_min"][g], self.base["group_max"][g] = b.min(), b.max()
+                self.base["group_mean"][g] = round(float(x.mean()), COMPARE_DIGITS)
+                self.base["group_median"][g] = round(float(np.median(x)), COMPARE_DIGITS)
 
     def ahead_without(self, group: np.ndarray, mine: np.ndarray, b9: np.ndarray) -> np.ndarray:
         """How many units of the group, the unit left out, stand strictly above `b9`."""

@@ -67,10 +67,6 @@ class Period:
         return f"{self.year}-{self.month:02d}"
 
     @property
-    def remaining_months(self) -> int:
-        return 12 - self.month
-
-    @property
     def is_half_year(self) -> bool:
         return self.month == 6
 
@@ -126,8 +122,3 @@ def _build(raw: str, kind: PeriodKind, groups: tuple[str, ...]) -> Period:
             )
         )
     return Period(year, number, "month")
-
-
-def months_in_year(*, combined_jan_feb: bool) -> tuple[int, ...]:
-    """The cumulative months a year reports: 1..12, or 2..12 when January comes with February."""
-    return tuple(range(2 if combined_jan_feb else 1, 13))

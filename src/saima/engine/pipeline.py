@@ -1,16 +1,15 @@
 """A race from its inputs in one call: the same path for the CLI and for the platform.
 
-The inputs are the frames of the race's files (targets, actuals, units, adjustments, manual scores,
-the previous result). Whatever reads them — `saima.inputs` from spreadsheets or the platform from
-its database — hands them here, so a race published in Saima and the same race recomputed with
-`saima race` on the exported files take exactly the same steps.
+The inputs are a `RaceInputs`: the frames of the race's files (targets, actuals, units,
+adjustments, manual scores, the previous result). Whatever reads them — `saima.inputs` from
+spreadsheets or the platform from its database — hands them here, so a race published in Saima
+and the same race recomputed with `saima race` on the exported files take exactly the same steps.
 """
 
 from __future__ import annotations
 
-import polars as pl
-
 from saima.engine.errors import DataError
+from saima.engine.frames import RaceInputs
 from saima.engine.periods import Period
 from saima.engine.progress import compute_progress, specs_from_rules
 from saima.engine.race import RaceResult, score_race
@@ -18,24 +17,23 @@ from saima.engine.rules import Rules
 from saima.engine.text import _
 
 
-def compute_race(
-    rules: Rules,
-    period: Period,
-    *,
-    targets: pl.DataFrame,
-    actuals: pl.DataFrame,
-    units: pl.DataFrame,
-    adjustments: pl.DataFrame | None = None,
-    scores: pl.DataFrame | None = None,
-    previous: pl.DataFrame | None = None,
-) -> RaceResult:
+def compute_race(rules: Rules, period: Period, inputs: RaceInputs) -> RaceResult:
     """Progress for the period under the rules' schedules, then the race."""
     check_race_period(rules, period)
     progress = compute_progress(
-        targets, actuals, period, specs=specs_from_rules(rules), thresholds=rules.thresholds
+        inputs.targets,
+        inputs.actuals,
+        period,
+        specs=specs_from_rules(rules),
+        thresholds=rules.thresholds,
     )
     return score_race(
-        rules, progress, units, adjustments=adjustments, scores=scores, previous=previous
+        rules,
+        progress,
+        inputs.units,
+        adjustments=inputs.adjustments,
+        scores=inputs.scores,
+        previous=inputs.previous,
     )
 
 

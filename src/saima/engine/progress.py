@@ -17,25 +17,20 @@ from dataclasses import dataclass
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.frames import (
+    COMPARE_DIGITS,
+    DIRECTIONS,
+    KINDS,
+    LIGHTS,
+    MISSING,
+    NOT_APPLICABLE,
+    POSITIVE_TARGET_KINDS,
+    PROGRESS_COLUMNS,
+    SCHEDULED_KINDS,
+)
 from saima.engine.periods import Period
-from saima.engine.rules import POSITIVE_TARGET_KINDS, SCHEDULED_KINDS, Rules, Thresholds
+from saima.engine.rules import Rules, Thresholds
 from saima.engine.text import _
-
-#: Digits kept when comparing computed figures, so 4.000000000000001 equals 4.
-COMPARE_DIGITS = 9
-
-LIGHTS = ("green", "yellow", "red")
-MISSING = "missing"
-NOT_APPLICABLE = "n/a"
-
-TARGETS_SCHEMA = {"unit": pl.String, "indicator": pl.String, "target": pl.Float64}
-ACTUALS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "value": pl.Float64,
-}
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,9 @@ class IndicatorSpec:
     profile: tuple[float, ...] | str = "linear"
     combined_jan_feb: bool = False
     yellow: float | None = None
+    #: Whether every figure needs a target. Without, a unit's figures that have no target get a
+    #: row of their own (no target, so no completion, gap or light): a race may rank them.
+    needs_target: bool = True
 
     def yellow_threshold(self, thresholds: Thresholds) -> float:
         if self.yellow is not None:
@@ -62,6 +60,7 @@ class IndicatorSpec:
 def specs_from_rules(rules: Rules) -> dict[str, IndicatorSpec]:
     """The indicator specs the rules imply, one per input indicator."""
     specs = {}
+    targeted = rules.targeted_indicators
     for code, item in rules.indicators.items():
         profile = item.profile if item.profile is not None else "linear"
         specs[code] = IndicatorSpec(
@@ -71,6 +70,7 @@ def specs_from_rules(rules: Rules) -> dict[str, IndicatorSpec]:
             profile=tuple(profile) if isinstance(profile, list) else profile,
             combined_jan_feb=rules.combined_for(item),
             yellow=item.yellow_pp,
+            needs_target=code in targeted,
         )
     return specs
 
@@ -115,38 +115,17 @@ def compute_progress_periods(
     if len(years) != 1:
         raise DataError(_("the periods must belong to one year"))
     thresholds = thresholds or Thresholds()
-    spec_frame = _spec_frame(targets, specs or {}, thresholds)
-    frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame))
+    specs = specs or {}
+    spec_frame = _spec_frame(targets, specs, thresholds)
+    untargeted = sorted(code for code, spec in specs.items() if not spec.needs_target)
+    frame = _without_combined_january(_assemble(targets, actuals, periods, spec_frame, untargeted))
     # Eager steps, one after the other: Polars may round a division by a constant differently
     # in a lazy query, and the figures must not depend on how they were computed.
     frame = frame.with_columns(time_progress=_time_progress())
     _check_last_year(frame)
-    text = {"kind": pl.col("_kind_text"), "direction": pl.col("_direction_text")}
+    text = {"kind": pl.col("kind_name"), "direction": pl.col("direction_name")}
     columns = [text[c].alias(c) if c in text else pl.col(c) for c in PROGRESS_COLUMNS]
-    return _measures(frame).select(*columns, pl.col("_m").alias("month"))
-
-
-PROGRESS_COLUMNS = [
-    "unit",
-    "indicator",
-    "period",
-    "kind",
-    "direction",
-    "value",
-    "target",
-    "last_year_value",
-    "time_progress",
-    "completion",
-    "gap_pp",
-    "light",
-    "double_over_half",
-    "run_rate_needed",
-    "run_rate_ratio",
-    "required_growth",
-    "projection",
-    "growth",
-    "applicable",
-]
+    return _measures(frame).select(*columns, "month")
 
 
 def _spec_frame(
@@ -189,8 +168,13 @@ def _assemble(
     actuals: pl.DataFrame,
     periods: Sequence[Period],
     spec_frame: pl.DataFrame,
+    untargeted: list[str],
+    without_target: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per target × period with its figure, last year's figures and its schedule.
+    """One row per target × period with its figure, last year's figures and its schedule; and
+    for the `untargeted` indicators, one per unit with figures in the periods but no target
+    (found when some figures have no target: then the rows are assembled again with them,
+    `without_target`).
 
     The rows come period by period, each period's rows in the order of the targets: the
     per-target columns (names, target, the indicator's spec) are the targets' own columns
@@ -204,18 +188,21 @@ def _assemble(
         pl.col("target").cast(pl.Float64),
         _optional(targets, "not_applicable", pl.Boolean).fill_null(False),
         _optional(targets, "last_year_total", pl.Float64),
-        _optional(targets, "profile", pl.List(pl.Float64)).alias("_own_profile"),
+        _optional(targets, "profile", pl.List(pl.Float64)).alias("own_profile"),
     )
     year = periods[0].year
     months = sorted({p.month for p in periods})
     labels = {p.month: p.label for p in periods}
+    given = base.height
+    if without_target is not None:
+        base = pl.concat([base, without_target])
     pair = _PairKey(base)
     table = _indicator_table(spec_frame, pair)
     index = base["indicator"].cast(pair.indicators).to_physical()
-    _check_target_values(base, table["kind"].gather(index), spec_frame)
+    _check_target_values(base.head(given), table["kind"].gather(index.head(given)), spec_frame)
     rows = _Rows(pair, base.select(pair.expr()).to_series())
     if rows.duplicated:
-        _check_targets(base, spec_frame)  # names the targets given twice
+        _check_targets(base.head(given), spec_frame)  # names the targets given twice
     last_year = actuals.filter(pl.col("year") == year - 1)
     per_target = _target_attributes(base, table, index, last_year, pair, rows)
     grid = _Grid(months, base.height)
@@ -225,16 +212,20 @@ def _assemble(
         .select(
             pl.col("value").cast(pl.Float64),
             _optional(actuals, "last_year_value", pl.Float64),
-            _slot=grid.slot(pl.col("month"), rows.expr(pair.expr())),
+            slot=grid.slot(pl.col("month"), rows.expr(pair.expr())),
         )
         .collect()
         .rechunk()
     )
-    if current["_slot"].null_count():
+    if current["slot"].null_count():
+        if without_target is None and untargeted:
+            found = _without_target(base, actuals, year, months, untargeted)
+            if found.height:
+                return _assemble(targets, actuals, periods, spec_frame, untargeted, found)
         # Some figures have no target: name them.
         _check_orphans(_named(actuals, year, months), base)
-        current = current.drop_nulls("_slot")
-    at = grid.scatter(current["_slot"])
+        current = current.drop_nulls("slot")
+    at = grid.scatter(current["slot"])
     if grid.size - at.null_count() != current.height:
         # Some figures are given twice: name them.
         _check_unique(_named(actuals, year, months), labels)
@@ -242,7 +233,7 @@ def _assemble(
         [_month_rows(per_target, month, spec_frame, pair) for month in months],
         how="vertical",
         rechunk=True,
-    ).with_columns(current.drop("_slot")[at])
+    ).with_columns(current.drop("slot")[at])
     # Every column as plain values: Polars keeps a column that is one value repeated (one
     # target, one period) as a constant, and divides by a constant slightly differently.
     frame = pl.DataFrame(frame.get_columns())
@@ -263,6 +254,34 @@ def _assemble(
     return frame.with_columns(last_year_value=pl.coalesce("last_year_value", same_month))
 
 
+def _without_target(
+    base: pl.DataFrame, actuals: pl.DataFrame, year: int, months: list[int], untargeted: list[str]
+) -> pl.DataFrame:
+    """Rows like the targets' for the (unit, indicator) pairs with figures in `months` but no
+    target, of the indicators scored without one; in the order of the names."""
+    pairs = (
+        actuals.lazy()
+        .filter(
+            (pl.col("year") == year)
+            & pl.col("month").is_in(months)
+            & pl.col("indicator").cast(pl.String).is_in(untargeted)
+        )
+        .select(pl.col("unit").cast(pl.String), pl.col("indicator").cast(pl.String))
+        .unique()
+        .collect()
+        .join(base.select("unit", "indicator"), on=["unit", "indicator"], how="anti")
+        .sort("unit", "indicator")
+    )
+    return pairs.select(
+        "unit",
+        "indicator",
+        target=pl.lit(None, dtype=pl.Float64),
+        not_applicable=pl.lit(False),
+        last_year_total=pl.lit(None, dtype=pl.Float64),
+        own_profile=pl.lit(None, dtype=pl.List(pl.Float64)),
+    )
+
+
 class _Rows:
     """The target row of each pair key: a dense table when the keys are dense, else a join."""
 
@@ -277,7 +296,7 @@ class _Rows:
             #: Whether some key is given twice (two targets for one unit and indicator).
             self.duplicated = size - self.dense.null_count() != keys.len()
         else:
-            self.table = pl.DataFrame({"_pk": keys, "_row": numbers})
+            self.table = pl.DataFrame({"pair_key": keys, "target_row": numbers})
             self.duplicated = keys.n_unique() != keys.len()
 
     def of(self, keys: pl.Series) -> pl.Series:
@@ -290,7 +309,7 @@ class _Rows:
             return pl.lit(self.dense).gather(keys)
         assert self.table is not None
         return keys.replace_strict(
-            self.table["_pk"], self.table["_row"], default=None, return_dtype=pl.UInt32
+            self.table["pair_key"], self.table["target_row"], default=None, return_dtype=pl.UInt32
         )
 
 
@@ -327,7 +346,7 @@ class _Grid:
 def _named(actuals: pl.DataFrame, year: int, months: list[int]) -> pl.DataFrame:
     """This year's figures with their names, for messages about them."""
     return actuals.filter((pl.col("year") == year) & pl.col("month").is_in(months)).select(
-        "unit", "indicator", pl.col("month").cast(pl.Int64).alias("_m")
+        "unit", "indicator", pl.col("month").cast(pl.Int64)
     )
 
 
@@ -351,44 +370,44 @@ def _target_attributes(
 ) -> pl.DataFrame:
     """Per target: names, the indicator's spec, last year's total, the schedule."""
     spec = table.drop("indicator", "profile").with_columns(
-        _kind_text=pl.col("kind").cast(pl.String),
-        _direction_text=pl.col("direction").cast(pl.String),
+        kind_name=pl.col("kind").cast(pl.String),
+        direction_name=pl.col("direction").cast(pl.String),
     )
     attributes = spec[index]  # one row per target, by the indicator's index
     december = (
         last_year.lazy()
         .filter(pl.col("month") == 12)
-        .select(pl.col("value").cast(pl.Float64).alias("_total"), _pk=pair.expr())
+        .select(pl.col("value").cast(pl.Float64).alias("december_value"), pair_key=pair.expr())
         .collect()
     )
     found = (
-        december.with_columns(_row=rows.of(december["_pk"]))
-        .filter(pl.col("_row").is_not_null())
-        .unique("_row", keep="first")
+        december.with_columns(target_row=rows.of(december["pair_key"]))
+        .filter(pl.col("target_row").is_not_null())
+        .unique("target_row", keep="first")
     )
     total = pl.repeat(None, base.height, dtype=pl.Float64, eager=True)
     if found.height:
-        total = total.scatter(found["_row"], found["_total"])
-    own = pl.col("_own_profile").is_not_null()
+        total = total.scatter(found["target_row"], found["december_value"])
+    own = pl.col("own_profile").is_not_null()
     scheduled = pl.col("kind").is_in(list(SCHEDULED_KINDS))
     frame = pl.concat([base, attributes], how="horizontal").with_columns(
-        _ii=index,
-        _ly_december=total,
+        indicator_index=index,
+        last_december=total,
     )
     return frame.with_columns(
         last_year_total=pl.coalesce(
-            "last_year_total", pl.when(scheduled).then(pl.col("_ly_december"))
+            "last_year_total", pl.when(scheduled).then(pl.col("last_december"))
         ),
         schedule=pl.when(own).then(pl.lit("own", dtype=_SCHEDULES)).otherwise("schedule"),
         combined=pl.when(own)
-        .then(pl.col("_own_profile").list.len() == 11)
+        .then(pl.col("own_profile").list.len() == 11)
         .otherwise(pl.col("combined")),
-        _ly_schedule=scheduled & (pl.col("schedule") == "last_year"),
-    ).drop("_ly_december")
+        on_last_year_schedule=scheduled & (pl.col("schedule") == "last_year"),
+    ).drop("last_december")
 
 
 #: Text columns of the targets that only go to the output.
-_NAMES = ("unit", "indicator", "_kind_text", "_direction_text")
+_NAMES = ("unit", "indicator", "kind_name", "direction_name")
 
 
 def _month_rows(
@@ -400,14 +419,16 @@ def _month_rows(
     """
     schedule = pl.col("schedule")
     tau = pl.when(~pl.col("kind").is_in(list(SCHEDULED_KINDS))).then(None)
-    if per_target["_own_profile"].null_count() < per_target.height:
-        tau = tau.when(schedule == "own").then(_profile_at(pl.col("_own_profile"), month))
+    if per_target["own_profile"].null_count() < per_target.height:
+        tau = tau.when(schedule == "own").then(_profile_at(pl.col("own_profile"), month))
     profiles = _profiles_at(spec_frame, pair, month)
     if profiles is not None:
-        tau = tau.when(schedule == "profile").then(pl.lit(profiles).gather(pl.col("_ii")))
-    return per_target.with_columns(_m=pl.lit(month, dtype=pl.Int64), _tau_fixed=tau).drop(
-        "_own_profile", "_ii", *_NAMES
-    )
+        tau = tau.when(schedule == "profile").then(
+            pl.lit(profiles).gather(pl.col("indicator_index"))
+        )
+    return per_target.with_columns(
+        month=pl.lit(month, dtype=pl.Int64), fixed_time_progress=tau
+    ).drop("own_profile", "indicator_index", *_NAMES)
 
 
 def _profile_at(profile: pl.Expr, month: int) -> pl.Expr:
@@ -430,11 +451,11 @@ def _profiles_at(spec_frame: pl.DataFrame, pair: _PairKey, month: int) -> pl.Ser
             position = month - (2 if len(profile) == 11 else 1)
             entry = profile[position] if 0 <= position < len(profile) else None
         entries.append(entry)
-    return pl.Series("_tauprofile", entries, dtype=pl.Float64)
+    return pl.Series("profile_entry", entries, dtype=pl.Float64)
 
 
-_KINDS = pl.Enum(["amount", "growth", "count", "level"])
-_DIRECTIONS = pl.Enum(["higher", "lower"])
+_KINDS = pl.Enum(KINDS)
+_DIRECTIONS = pl.Enum(DIRECTIONS)
 _SCHEDULES = pl.Enum(["linear", "profile", "last_year", "own"])
 
 
@@ -470,30 +491,30 @@ def _last_year_rows(
     wanting = (
         pl.col("last_year_value").is_null()
         & scheduled
-        & (pl.col("value").is_not_null() | pl.col("_ly_schedule"))
+        & (pl.col("value").is_not_null() | pl.col("on_last_year_schedule"))
     )
-    needy = frame.select(_slot=wanting.arg_true())
+    needy = frame.select(slot=wanting.arg_true())
     if needy.height == 0 or last_year.height == 0:
         return None
-    wanted = frame["indicator"].gather(needy["_slot"]).unique().to_list()
+    wanted = frame["indicator"].gather(needy["slot"]).unique().to_list()
     same_month = (
         last_year.lazy()
         .filter(pl.col("month").is_in(months))
         .filter(pl.col("indicator").is_in(wanted))
-        .select(pl.col("month").cast(pl.Int64).alias("_m"), pl.col("value"), _pk=pair.expr())
+        .select(pl.col("month").cast(pl.Int64), pl.col("value"), pair_key=pair.expr())
         .collect()
     )
-    row = rows.of(same_month["_pk"])
+    row = rows.of(same_month["pair_key"])
     found = (
         same_month.select(
             pl.col("value").cast(pl.Float64),
-            _slot=grid.slots(same_month["_m"], row),
+            slot=grid.slots(same_month["month"], row),
         )
-        .filter(pl.col("_slot").is_not_null())
-        .unique("_slot", keep="first")
-        .join(needy.with_columns(pl.col("_slot").cast(pl.Int64)), on="_slot", how="inner")
+        .filter(pl.col("slot").is_not_null())
+        .unique("slot", keep="first")
+        .join(needy.with_columns(pl.col("slot").cast(pl.Int64)), on="slot", how="inner")
     )
-    return grid.values(found["_slot"], found["value"])
+    return grid.values(found["slot"], found["value"])
 
 
 def _check_targets(base: pl.DataFrame, spec_frame: pl.DataFrame) -> None:
@@ -542,7 +563,7 @@ def _check_targets(base: pl.DataFrame, spec_frame: pl.DataFrame) -> None:
 
 
 def _check_unique(current: pl.DataFrame, labels: Mapping[int, str]) -> None:
-    dup = current.group_by("unit", "indicator", "_m").len().filter(pl.col("len") > 1)
+    dup = current.group_by("unit", "indicator", "month").len().filter(pl.col("len") > 1)
     if dup.height:
         raise DataError(
             _("some figures are given twice"),
@@ -594,10 +615,10 @@ def _time_progress() -> pl.Expr:
         pl.when(~scheduled)
         .then(None)
         .when(schedule.is_in(["own", "profile"]))
-        .then(pl.col("_tau_fixed"))
+        .then(pl.col("fixed_time_progress"))
         .when(schedule == "last_year")
         .then(from_last_year)
-        .otherwise(pl.col("_m") * 100 / 12)
+        .otherwise(pl.col("month") * 100 / 12)
     )
 
 
@@ -606,7 +627,7 @@ def _without_combined_january(frame: pl.DataFrame) -> pl.DataFrame:
 
     A January figure reported for such an indicator anyway is an error, not something to hide.
     """
-    january = pl.col("combined") & (pl.col("_m") == 1)
+    january = pl.col("combined") & (pl.col("month") == 1)
     if not frame.select(january.any()).item():
         return frame
     reported = frame.filter(january & pl.col("value").is_not_null())
@@ -655,7 +676,7 @@ def _check_last_year(frame: pl.DataFrame) -> None:
                 unit=r["unit"],
                 indicator=r["indicator"],
                 period=r["period"],
-                month=f"{r['_m']:02d}",
+                month=f"{r['month']:02d}",
                 figure=str(r["last_year_value"]),
                 total=str(r["last_year_total"]),
             )
@@ -697,7 +718,7 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(2)
     )
     light = pl.lit(_LIGHT_NAMES).gather(light.cast(pl.UInt32))
-    month = pl.col("_m")
+    month = pl.col("month")
     remaining = (12 - month).cast(pl.Float64)
     growth = (
         pl.when(kind == "growth")

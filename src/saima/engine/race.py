@@ -1,11 +1,17 @@
 """The horse race (赛马): score, total, rank and flag the units of each race group.
 
-`score_race` takes the progress frame of the period (from `compute_progress`), the units with their
-race groups, and optional adjustments, manual scores and the previous result. It returns the
-standings (one row per unit) and the explanation (one row per unit × item: metric, place or
-normalised value, points, weight). `score_races` computes the races of several periods (a year's
-quarters, each against the one before) in one pass, with the same results. What would gain a unit
-one place is `saima.engine.gains`.
+`score_races` takes the progress rows of one or more periods (from `compute_progress_periods`),
+the units with their race groups, and optional adjustments, manual scores and the previous
+result, and returns a `RaceResult` per period: the standings (one row per unit) and the
+explanation (one row per unit × item: metric, place or normalised value, points, weight). The
+periods are stacked and scored in one pass; only the standings (flags, rank changes) go period
+by period, each race against the one before. `score_race` is the race of a single period: a
+batch of one. What would gain a unit one place is `saima.engine.gains`.
+
+Each unit × item row is found by position, not joined by name: the units, their groups, the
+items and the periods are numbered (`unit_index`, `group_index`, `item_index`,
+`period_index`), the progress row of each (unit, indicator) is picked by a key made of those
+numbers, and the group statistics and per-unit sums run over integers.
 """
 
 from __future__ import annotations
@@ -17,14 +23,24 @@ from dataclasses import dataclass
 import polars as pl
 
 from saima.engine.errors import DataError
+from saima.engine.frames import (
+    ADJUSTMENTS_SCHEMA,
+    COMPARE_DIGITS,
+    DEFAULT_GROUP,
+    EXPLANATION_COLUMNS,
+    ITEM_COLUMNS,
+    MISSING,
+    NOT_APPLICABLE,
+    PREVIOUS_SCHEMA,
+    STANDINGS_COLUMNS,
+    conform,
+)
 from saima.engine.periods import Period
-from saima.engine.progress import COMPARE_DIGITS, MISSING
-from saima.engine.rules import Rules
+from saima.engine.rules import METRICS_FROM_TARGET, Rules
 from saima.engine.scoring import Keys, better, score
 from saima.engine.text import _, format_expr, template
 
 GROUP = ["group"]
-DEFAULT_GROUP = "all"
 
 # The notes of an explanation and the reasons a unit is not ranked: plain strings in the frames
 # (and in what a platform stores), declared so that a platform can say them in its language.
@@ -38,25 +54,22 @@ NOTE_NOT_QUALIFYING = template(_("below the qualifying threshold"))
 REASON_NO_FIGURE = template(_("no figure for %(items)s"))
 REASON_NO_ITEM = template(_("no item applies to this unit"))
 
-ITEM_COLUMNS = [
-    "group",
+#: The numbers of a unit × item row of a batch: the unit's row in the units, its group's
+#: number, the item's place among the rules' items, the period's place among the races.
+INDEXES = ("unit_index", "group_index", "item_index", "period_index")
+#: The columns of the progress rows a race reads.
+PROGRESS_READ = (
     "unit",
-    "item",
     "indicator",
-    "method",
-    "metric_name",
-    "x",
-    "x_target",
+    "kind",
+    "value",
+    "target",
+    "completion",
+    "gap_pp",
+    "growth",
     "light",
     "applicable",
-    "missing",
-    "taking_part",
-    "place",
-    "normalised",
-    "raw_points",
-    "points",
-    "weight",
-]
+)
 
 
 @dataclass(frozen=True)
@@ -89,21 +102,9 @@ class RaceResult:
             .then(pl.lit(NOTE_NOT_QUALIFYING))
             .otherwise(pl.lit(""))
         )
-        frame = self.items.select(
-            "group",
-            "unit",
-            "item",
-            "indicator",
-            "method",
-            pl.col("metric_name").alias("metric"),
-            pl.col("x").alias("metric_value"),
-            "light",
-            "place",
-            "normalised",
-            "points",
-            "weight",
-            note.alias("note"),
-        )
+        frame = self.items.with_columns(
+            metric=pl.col("metric_name"), metric_value=pl.col("x"), note=note
+        ).select(EXPLANATION_COLUMNS)
         if gained is not None:
             frame = frame.join(gained, on=["unit", "item"], how="left")
         return frame
@@ -125,6 +126,11 @@ class RaceResult:
         )
 
 
+#: Adjustments or manual scores for a batch of races: one frame for every period, or a frame
+#: per period label.
+PerPeriod = pl.DataFrame | Mapping[str, pl.DataFrame] | None
+
+
 def score_race(
     rules: Rules,
     progress: pl.DataFrame,
@@ -134,37 +140,19 @@ def score_race(
     scores: pl.DataFrame | None = None,
     previous: pl.DataFrame | None = None,
 ) -> RaceResult:
-    """Compute a race from the period's progress rows."""
-    long = _item_frame(rules, progress, units, scores)
-    # Unit by unit, items in the rules' order, as the messages have always listed them.
-    missing = (
-        long.filter(pl.col("missing")).sort("_u", "_i").select("group", "unit", "item", "indicator")
-    )
-    long, excluded = _apply_missing_policy(rules, long, missing)
-    adjust = adjustment_totals(rules, adjustments, units)
-    # Grouped by the group's number rather than its name: the same groups, cheaper windows.
-    scored = score_items(rules, long, ["_g"])
-    per_unit = _per_unit(rules, scored, units, adjust)
-    scored = scored.drop(_POSITIONS)
-    if per_unit is None:
-        totals = rank_units(rules, scored, adjust, GROUP)
-    else:
-        totals = rank_totals(rules, per_unit, GROUP).drop("tie")
-    standings = _standings(rules, scored, totals, excluded, previous)
-    period = progress["period"][0] if progress.height else ""
-    return RaceResult(
-        rules=rules,
-        period=period,
-        standings=standings,
-        missing=missing.sort("group", "unit", "item"),
-        scored=scored,
-        adjustments=adjust,
-    )
+    """Compute a race from the period's progress rows: `score_races` with one period.
 
-
-#: Adjustments or manual scores for a batch of races: one frame for every period, or a frame
-#: per period label.
-PerPeriod = pl.DataFrame | Mapping[str, pl.DataFrame] | None
+    Progress without rows is a race in which every figure is missing (the rules' missing policy
+    decides what follows); progress of several periods is refused.
+    """
+    labels = progress["period"].unique(maintain_order=True).to_list() if progress.height else [""]
+    if len(labels) > 1:
+        raise DataError(
+            _("the progress rows are of several periods; a race is of one"),
+            details=sorted(str(label) for label in labels),
+        )
+    batch = _Batch(rules, progress, units, labels)
+    return batch.results(adjustments, scores, previous)[0]
 
 
 def score_races(
@@ -185,22 +173,15 @@ def score_races(
     `previous`. `adjustments` and `scores` are one frame for every period, or a mapping from the
     period's label to its frame (a period missing from it has none).
 
-    The results are those of `score_race` called period by period on the period's rows, figure
-    for figure; and where `score_race` would refuse a period, so does this, with its error.
+    Refused (DataError): units named twice or without a name, a (unit, indicator) given twice
+    in a period's progress, a period asked for twice, and under `missing = error` a missing
+    figure (named for the first period that lacks one). A period without progress rows is a
+    race in which every figure is missing.
     """
     labels = _period_labels(progress, periods)
     if not labels:
         return []
-    results = None
-    try:
-        batch = _Batch(rules, progress, units, labels)
-        if batch.long is not None:
-            results = batch.results(adjustments, scores, previous)
-    except DataError:
-        pass  # the races one by one raise it for the period at fault, as `score_race` would
-    if results is None:
-        results = _one_by_one(rules, progress, units, labels, adjustments, scores, previous)
-    return results
+    return _Batch(rules, progress, units, labels).results(adjustments, scores, previous)
 
 
 def _period_labels(progress: pl.DataFrame, periods: Sequence[str | Period] | None) -> list[str]:
@@ -213,57 +194,21 @@ def _period_labels(progress: pl.DataFrame, periods: Sequence[str | Period] | Non
     return labels
 
 
-def _for_period(frames: PerPeriod, label: str) -> pl.DataFrame | None:
-    return frames.get(label) if isinstance(frames, Mapping) else frames
-
-
-def _one_by_one(
-    rules: Rules,
-    progress: pl.DataFrame,
-    units: pl.DataFrame,
-    labels: list[str],
-    adjustments: PerPeriod,
-    scores: PerPeriod,
-    previous: pl.DataFrame | None,
-) -> list[RaceResult]:
-    results = []
-    for label in labels:
-        result = score_race(
-            rules,
-            progress.filter(pl.col("period") == label),
-            units,
-            adjustments=_for_period(adjustments, label),
-            scores=_for_period(scores, label),
-            previous=previous,
-        )
-        results.append(result)
-        previous = result.standings
-    return results
-
-
 class _Batch:
-    """The item frames of several periods stacked period by period (`_p`, the period's number)
-    and scored in one pass; only the standings (flags, rank changes) go period by period.
-
-    `long` is None when the inputs call for the general path (units named twice, a period
-    without rows, a figure given twice): then the races are computed one by one.
-    """
+    """The unit × item rows of every period raced, stacked period by period and scored in one
+    pass; only the standings (flags, rank changes) go period by period."""
 
     def __init__(
         self, rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, labels: list[str]
     ) -> None:
-        self.rules, self.units, self.labels = rules, units, labels
-        self.long: pl.DataFrame | None = None
-        names = units["unit"].cast(pl.String)
-        if names.null_count() or names.is_duplicated().any():
-            return
-        grid, spec = _item_grid(rules, units)
+        self.rules, self.labels = rules, labels
+        self.units = _race_units(units)
+        grid = _item_grid(rules, self.units)
         self.size = grid.height
-        found = _periods_by_position(progress, labels, names, spec["indicator"], _NEEDED[2:])
-        if found is None:
-            return
+        sources = pl.Series([item.source for item in rules.items], dtype=pl.String)
+        found = _progress_rows(progress, labels, self.units["unit"], sources)
         count = len(labels)
-        period = pl.int_range(count, dtype=pl.UInt32, eager=True).alias("_p")
+        period = pl.int_range(count, dtype=pl.UInt32, eager=True).alias("period_index")
         self.long = pl.concat(
             [
                 pl.concat([grid] * count, rechunk=True),
@@ -278,160 +223,103 @@ class _Batch:
     def results(
         self, adjustments: PerPeriod, scores: PerPeriod, previous: pl.DataFrame | None
     ) -> list[RaceResult]:
-        rules, labels, units = self.rules, self.labels, self.units
+        rules, labels = self.rules, self.labels
         long = _with_metrics(rules, self.long, *self._manual(scores))
         missing = (
             long.filter(pl.col("missing"))
-            .sort("_p", "_u", "_i")
-            .select("_p", "group", "unit", "item", "indicator")
+            .sort("period_index", "unit_index", "item_index")
+            .select("period_index", "unit_index", "group", "unit", "item", "indicator")
         )
         if rules.missing.policy == "error" and missing.height:
-            raise DataError(_("figures are missing"))  # `score_race` names them, by period
+            _refuse_missing(missing)
         long, excluded = _exclusions(rules, long, missing)
-        scored = _spread(score(long, rules.items, ["_p", "_g"]), ["_p", "_g"], "_p")
-        adjust = (
-            {
-                label: adjustment_totals(rules, _for_period(adjustments, label), units)
-                for label in labels
-            }
-            if isinstance(adjustments, Mapping)
-            else None
-        )
-        if adjust is None:
-            shared = adjustment_totals(rules, adjustments, units)
-            adjust = dict.fromkeys(labels, shared)
-            totals = _with_adjustments(self._per_unit(scored), shared)
-        else:
-            each = pl.concat(
+        keys = ["period_index", "group_index"]
+        scored = _spread(score(long, rules.items, keys), keys)
+        adjust = self._adjustments(adjustments)
+        totals = _with_adjustments(
+            self._per_unit(scored),
+            pl.concat(
                 [
-                    a.with_columns(_p=pl.lit(k, dtype=pl.UInt32))
-                    for k, a in enumerate(adjust.values())
+                    frame.with_columns(period_index=pl.lit(k, dtype=pl.UInt32))
+                    for k, frame in enumerate(adjust)
                 ]
-            )
-            totals = _with_adjustments(self._per_unit(scored), each, on=["_p", "unit"])
-        totals = rank_totals(rules, totals, ["_p", *GROUP]).drop("tie")
-        scored = scored.drop(*_POSITIONS)
-        by_period = totals.partition_by("_p", as_dict=True, include_key=False)
-        out = excluded.partition_by("_p", as_dict=True, include_key=False)
-        lacking = missing.partition_by("_p", as_dict=True, include_key=False)
+            ),
+            on=["period_index", "unit"],
+        )
+        totals = rank_totals(rules, totals, ["period_index", *GROUP]).drop("tie")
+        scored = scored.drop(INDEXES)
+        by_period = totals.partition_by("period_index", as_dict=True, include_key=False)
+        out = excluded.partition_by("period_index", as_dict=True, include_key=False)
+        lacking = missing.drop("unit_index").partition_by(
+            "period_index", as_dict=True, include_key=False
+        )
+        no_exclusion = excluded.drop("period_index").clear()
+        none_missing = missing.drop("period_index", "unit_index").clear()
         results = []
         for k, label in enumerate(labels):
-            rows = scored.slice(k * self.size, self.size).drop("_p")
-            standings = _standings(
-                rules, rows, by_period[(k,)], out.get((k,), _NO_EXCLUSIONS), previous
-            )
+            standings = _standings(rules, by_period[(k,)], out.get((k,), no_exclusion), previous)
             results.append(
                 RaceResult(
                     rules=rules,
                     period=label,
                     standings=standings,
-                    missing=lacking.get((k,), missing.drop("_p").clear()).sort(
-                        "group", "unit", "item"
-                    ),
-                    scored=rows,
-                    adjustments=adjust[label],
+                    missing=lacking.get((k,), none_missing).sort("group", "unit", "item"),
+                    scored=scored.slice(k * self.size, self.size),
+                    adjustments=adjust[k],
                 )
             )
             previous = standings
         return results
 
     def _manual(self, scores: PerPeriod) -> tuple[pl.DataFrame, list[str]]:
+        """The manual points, to be joined on unit and item (and the period, given per period)."""
         if not isinstance(scores, Mapping):
             return _manual_points(self.rules, scores), ["unit", "item"]
         each = [
             _manual_points(self.rules, scores.get(label)).with_columns(
-                _p=pl.lit(k, dtype=pl.UInt32)
+                period_index=pl.lit(k, dtype=pl.UInt32)
             )
             for k, label in enumerate(self.labels)
         ]
-        return pl.concat(each).select("_p", "unit", "item", "_manual"), ["_p", "unit", "item"]
+        on = ["period_index", "unit", "item"]
+        return pl.concat(each).select(*on, "manual_points"), on
+
+    def _adjustments(self, adjustments: PerPeriod) -> list[pl.DataFrame]:
+        """Each period's bonus, deduction and veto per unit."""
+        if not isinstance(adjustments, Mapping):
+            shared = adjustment_totals(self.rules, adjustments, self.units)
+            return [shared] * len(self.labels)
+        return [
+            adjustment_totals(self.rules, adjustments.get(label), self.units)
+            for label in self.labels
+        ]
 
     def _per_unit(self, scored: pl.DataFrame) -> pl.DataFrame:
-        """`_per_unit` per period and unit, before the adjustments."""
-        figures = scored.group_by("_p", "_u").agg(**_unit_figures(self.rules))
-        named = self.units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))
-        return pl.concat([named[figures["_u"]], figures.drop("_u")], how="horizontal")
+        """Per period and unit: the items' points, exclusion, tie-break value and the lights
+        behind the flags, before the adjustments."""
+        figures = scored.group_by("period_index", "unit_index").agg(**_unit_figures(self.rules))
+        named = self.units[figures["unit_index"]]
+        return pl.concat([named, figures.drop("unit_index")], how="horizontal")
 
 
-_NEEDED = (
-    "unit",
-    "indicator",
-    "kind",
-    "value",
-    "target",
-    "completion",
-    "gap_pp",
-    "growth",
-    "light",
-    "applicable",
-)
-_NO_EXCLUSIONS = pl.DataFrame(schema={"unit": pl.String, "reason": pl.String})
-
-
-def _periods_by_position(
-    progress: pl.DataFrame,
-    labels: list[str],
-    unit_names: pl.Series,
-    sources: pl.Series,
-    columns: Sequence[str],
-) -> pl.DataFrame | None:
-    """`_progress_by_position` for the periods of `labels`, stacked period by period.
-
-    Periods whose rows name the same units and indicators in the same order as the period
-    before (as `compute_progress_periods` gives them) reuse its positions. None when some period
-    has no row or gives some (unit, indicator) twice.
-    """
-    period = pl.col("period").cast(pl.String)
-    stacked = []
-    names = index = None
-    for label in labels:
-        rows = progress.select(pl.arg_where(period == label)).to_series()
-        if rows.len() == 0:
-            return None
-        first, last = rows[0], rows[-1]
-        contiguous = last - first + 1 == rows.len()
-        part = progress.slice(first, rows.len()) if contiguous else progress[rows]
-        these = part.select("unit", "indicator")
-        if index is None or not these.equals(names):
-            names, index = these, _position_index(these, unit_names, sources)
-            if index is None:
-                return None
-        stacked.append(part.select(columns).rechunk()[index])
-    return pl.concat(stacked, rechunk=True)
-
-
-#: Positions `_item_frame` adds: the unit's row in the units, its group's number, the item's
-#: place among the rules' items.
-_POSITIONS = ("_u", "_g", "_i")
-
-
-def item_frame(
-    rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
-) -> pl.DataFrame:
-    """One row per unit × item with the metric `x` and its reference `x_target`."""
-    return _item_frame(rules, progress, units, scores).drop(_POSITIONS)
-
-
-def _item_frame(
-    rules: Rules, progress: pl.DataFrame, units: pl.DataFrame, scores: pl.DataFrame | None
-) -> pl.DataFrame:
-    """`item_frame` with the positions of `_POSITIONS`, so that later steps need no names."""
-    frame, spec = _item_grid(rules, units)
-    found = _progress_by_position(progress.select(_NEEDED), units["unit"], spec["indicator"])
-    if found is not None:
-        frame = pl.concat([frame, found], how="horizontal")
-    else:
-        frame = frame.join(
-            progress.select(_NEEDED).rename({"indicator": "_indicator"}),
-            left_on=["unit", "indicator"],
-            right_on=["unit", "_indicator"],
-            how="left",
+def _race_units(units: pl.DataFrame) -> pl.DataFrame:
+    """The units as names and groups (a blank group is `DEFAULT_GROUP`); each named once."""
+    frame = units.select(
+        pl.col("unit").cast(pl.String), pl.col("group").cast(pl.String).fill_null(DEFAULT_GROUP)
+    )
+    if frame["unit"].null_count():
+        raise DataError(_("some units have no name"))
+    twice = frame.filter(pl.col("unit").is_duplicated())["unit"].unique(maintain_order=True)
+    if twice.len():
+        raise DataError(
+            _("some units are named twice"),
+            details=[_("unit %(unit)s", unit=name) for name in twice.to_list()],
         )
-    return _with_metrics(rules, frame, _manual_points(rules, scores), ["unit", "item"])
+    return frame
 
 
-def _item_grid(rules: Rules, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One row per item × unit (items outer, units inner in their order), and the items."""
+def _item_grid(rules: Rules, units: pl.DataFrame) -> pl.DataFrame:
+    """One row per item × unit (items outer, units inner in their order), numbered."""
     spec = pl.DataFrame(
         [
             {
@@ -444,7 +332,6 @@ def _item_grid(rules: Rules, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
             for item in rules.items
         ]
     )
-    units = units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))
     known = set(units["unit"].to_list())
     strangers = [(i.code, u) for i in rules.items for u in i.exempt if u not in known]
     if strangers:
@@ -455,16 +342,90 @@ def _item_grid(rules: Rules, units: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
                 for code, unit in strangers
             ],
         )
-    # Item by item, every unit in the units' order.
-    numbered_spec = spec.with_row_index("_i")
     groups = pl.Enum(units["group"].unique().sort())
-    numbered_units = units.with_row_index("_u").with_columns(
-        _g=pl.col("group").cast(groups).to_physical()
+    numbered_units = units.with_row_index("unit_index").with_columns(
+        group_index=pl.col("group").cast(groups).to_physical()
     )
-    frame = numbered_spec.join(numbered_units, how="cross").select(
-        *units.columns, *spec.columns, *_POSITIONS
+    return (
+        spec.with_row_index("item_index")
+        .join(numbered_units, how="cross")
+        .select(*units.columns, *spec.columns, "unit_index", "group_index", "item_index")
     )
-    return frame, spec
+
+
+def _progress_rows(
+    progress: pl.DataFrame, labels: list[str], unit_names: pl.Series, sources: pl.Series
+) -> pl.DataFrame:
+    """The progress columns a race reads for each unit × item row of each period, stacked
+    period by period (null where the progress has no row: a period without rows is all null).
+
+    Picked by position: each (unit, indicator) of a period's rows gets an integer key, and a
+    period whose rows name the same units and indicators in the same order as the period
+    before (as `compute_progress_periods` gives them) reuses its positions. Rows of units that
+    are not in the race are left out; a (unit, indicator) given twice in a period is refused.
+    """
+    columns = [c for c in PROGRESS_READ if c not in ("unit", "indicator")]
+    period = pl.col("period").cast(pl.String)
+    stacked = []
+    names = index = None
+    for label in labels:
+        rows = progress.select(pl.arg_where(period == label)).to_series()
+        if rows.len():
+            first, last = rows[0], rows[-1]
+            contiguous = last - first + 1 == rows.len()
+            part = progress.slice(first, rows.len()) if contiguous else progress[rows]
+        else:
+            part = progress.clear()
+        these = part.select("unit", "indicator")
+        if index is None or not these.equals(names):
+            names, index = these, _position_index(these, unit_names, sources, label)
+        stacked.append(part.select(columns).rechunk()[index])
+    return pl.concat(stacked, rechunk=True)
+
+
+def _position_index(
+    progress: pl.DataFrame, unit_names: pl.Series, sources: pl.Series, label: str
+) -> pl.Series:
+    """For each unit × item row (items outer, units inner), the row of `progress` with its unit
+    and the item's indicator; null where there is none."""
+    units = pl.Enum(unit_names)
+    indicators = pl.Enum(sources.unique().sort())
+    width = len(indicators.categories)
+    keys = progress.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+        key=pl.col("unit").cast(pl.String).cast(units, strict=False).to_physical().cast(pl.Int64)
+        * width
+        + pl.col("indicator")
+        .cast(pl.String)
+        .cast(indicators, strict=False)
+        .to_physical()
+        .cast(pl.Int64),
+    ).drop_nulls("key")
+    size = unit_names.len() * width
+    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True)
+    if keys.height:
+        table = table.scatter(keys["key"], keys["row"])
+    if size - table.null_count() != keys.height:
+        _refuse_twice(progress, keys, label)
+    start = pl.int_range(unit_names.len(), dtype=pl.Int64, eager=True) * width
+    wanted = pl.concat(
+        [start + index for index in sources.cast(indicators).to_physical().to_list()]
+    )
+    return table.gather(wanted)
+
+
+def _refuse_twice(progress: pl.DataFrame, keys: pl.DataFrame, label: str) -> None:
+    """Name the (unit, indicator) pairs a period's progress gives twice."""
+    twice = progress[keys.filter(pl.col("key").is_duplicated())["row"]].select(
+        pl.col("unit").cast(pl.String), pl.col("indicator").cast(pl.String)
+    )
+    raise DataError(
+        _("the progress of %(period)s gives some figures twice", period=label),
+        details=[
+            _("unit %(unit)s, indicator %(indicator)s", unit=u, indicator=i)
+            for u, i in twice.unique(maintain_order=True).iter_rows()
+        ],
+    )
 
 
 def _with_metrics(
@@ -476,78 +437,34 @@ def _with_metrics(
     if manual.height:
         frame = frame.join(manual, on=on, how="left", maintain_order="left")
     else:
-        frame = frame.with_columns(_manual=pl.lit(None, dtype=pl.Float64))
+        frame = frame.with_columns(manual_points=pl.lit(None, dtype=pl.Float64))
     exempt = pl.DataFrame(
         [(item.code, unit) for item in rules.items for unit in item.exempt],
         schema={"item": pl.String, "unit": pl.String},
         orient="row",
-    ).with_columns(_exempt=pl.lit(True))
+    ).with_columns(exempt=pl.lit(True))
     if exempt.height:
         frame = frame.join(exempt, on=["item", "unit"], how="left", maintain_order="left")
     else:
-        frame = frame.with_columns(_exempt=pl.lit(None, dtype=pl.Boolean))
+        frame = frame.with_columns(exempt=pl.lit(None, dtype=pl.Boolean))
     is_manual = pl.col("method") == "manual"
     applicable = (
-        pl.when(pl.col("_exempt").fill_null(False))
+        pl.when(pl.col("exempt").fill_null(False))
         .then(False)
         .when(is_manual)
         .then(True)
         .otherwise(pl.col("applicable").fill_null(True))
     )
     frame = frame.with_columns(
-        x=pl.when(is_manual).then(pl.col("_manual")).otherwise(_metric()),
+        x=pl.when(is_manual).then(pl.col("manual_points")).otherwise(_metric()),
         x_target=_metric_target(),
         applicable=applicable,
     )
     _check_targets_present(frame)
     return frame.with_columns(
         missing=pl.col("applicable") & pl.col("x").is_null(),
-        light=pl.when(pl.col("applicable")).then(pl.col("light")).otherwise(pl.lit("n/a")),
+        light=pl.when(pl.col("applicable")).then(pl.col("light")).otherwise(pl.lit(NOT_APPLICABLE)),
     )
-
-
-def _progress_by_position(
-    progress: pl.DataFrame, unit_names: pl.Series, sources: pl.Series
-) -> pl.DataFrame | None:
-    """The progress columns for each row of the item × unit frame (items outer, units inner).
-
-    Each (unit, indicator) of the progress gets an integer key, and the rows are picked by
-    position, not by a join on names. None (the caller joins) when the units are not unique or
-    the progress has some (unit, indicator) twice.
-    """
-    unit_names = unit_names.cast(pl.String)
-    if progress.height == 0 or unit_names.null_count() or unit_names.is_duplicated().any():
-        return None
-    index = _position_index(progress, unit_names, sources)
-    if index is None:
-        return None
-    return progress.drop("unit", "indicator").rechunk()[index]
-
-
-def _position_index(
-    progress: pl.DataFrame, unit_names: pl.Series, sources: pl.Series
-) -> pl.Series | None:
-    """For each row of the item × unit frame, the row of `progress` with its unit and the
-    item's indicator (null where none); None if some (unit, indicator) comes twice."""
-    units = pl.Enum(unit_names.cast(pl.String))
-    indicators = pl.Enum(sources.unique().sort())
-    width = len(indicators.categories)
-    keys = progress.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-        _key=pl.col("unit").cast(units, strict=False).to_physical().cast(pl.Int64) * width
-        + pl.col("indicator").cast(indicators, strict=False).to_physical().cast(pl.Int64),
-    ).drop_nulls("_key")
-    size = unit_names.len() * width
-    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True)
-    if keys.height:
-        table = table.scatter(keys["_key"], keys["_row"])
-    if size - table.null_count() != keys.height:
-        return None
-    start = pl.int_range(unit_names.len(), dtype=pl.Int64, eager=True) * width
-    wanted = pl.concat(
-        [start + index for index in sources.cast(indicators).to_physical().to_list()]
-    )
-    return table.gather(wanted)
 
 
 def _metric() -> pl.Expr:
@@ -582,12 +499,12 @@ def _metric_target() -> pl.Expr:
 
 
 def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
-    empty = pl.DataFrame(schema={"unit": pl.String, "item": pl.String, "_manual": pl.Float64})
+    empty = pl.DataFrame(schema={"unit": pl.String, "item": pl.String, "manual_points": pl.Float64})
     manual_codes = {item.code for item in rules.items if item.method == "manual"}
     if scores is None or not manual_codes:
         return empty
     chosen = scores.filter(pl.col("item").is_in(list(manual_codes))).select(
-        "unit", "item", pl.col("points").cast(pl.Float64).alias("_manual")
+        "unit", "item", pl.col("points").cast(pl.Float64).alias("manual_points")
     )
     dup = chosen.group_by("unit", "item").len().filter(pl.col("len") > 1)
     if dup.height:
@@ -599,10 +516,10 @@ def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
             ],
         )
     weights = pl.DataFrame(
-        {"item": [i.code for i in rules.items], "_weight": [float(i.weight) for i in rules.items]}
+        {"item": [i.code for i in rules.items], "weight": [float(i.weight) for i in rules.items]}
     )
     bad = chosen.join(weights, on="item").filter(
-        (pl.col("_manual") < 0) | (pl.col("_manual") > pl.col("_weight"))
+        (pl.col("manual_points") < 0) | (pl.col("manual_points") > pl.col("weight"))
     )
     if bad.height:
         raise DataError(
@@ -615,7 +532,7 @@ def _manual_points(rules: Rules, scores: pl.DataFrame | None) -> pl.DataFrame:
                     points=f"{p:g}",
                     weight=f"{w:g}",
                 )
-                for u, i, p, w in bad.select("unit", "item", "_manual", "_weight").iter_rows()
+                for u, i, p, w in bad.select("unit", "item", "manual_points", "weight").iter_rows()
             ],
         )
     return chosen
@@ -626,7 +543,7 @@ def _check_targets_present(frame: pl.DataFrame) -> None:
         (pl.col("method") != "manual")
         & pl.col("applicable")
         & pl.col("target").is_null()
-        & pl.col("metric_name").is_in(["completion", "gap", "growth_vs_target"])
+        & pl.col("metric_name").is_in(list(METRICS_FROM_TARGET))
     )
     if lacking.height:
         raise DataError(
@@ -638,57 +555,44 @@ def _check_targets_present(frame: pl.DataFrame) -> None:
                     indicator=i,
                     item=c,
                 )
-                for u, i, c in lacking.select("unit", "indicator", "item").unique().iter_rows()
+                for u, i, c in lacking.select("unit", "indicator", "item")
+                .unique(maintain_order=True)
+                .iter_rows()
             ],
         )
 
 
-def _apply_missing_policy(
-    rules: Rules, long: pl.DataFrame, missing: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    policy = rules.missing.policy
-    if policy == "error" and missing.height:
-        raise DataError(
-            _("the race cannot be computed: figures are missing and the rules say missing = error"),
-            details=[
-                _(
-                    "unit %(unit)s, item %(item)s (indicator %(indicator)s): no figure",
-                    unit=u,
-                    item=c,
-                    indicator=i,
-                )
-                for u, c, i in missing.select("unit", "item", "indicator").iter_rows()
-            ],
-        )
-    reasons = pl.DataFrame(schema={"unit": long.schema["unit"], "reason": pl.String})
-    if policy == "exclude" and missing.height:
-        reasons = (
-            missing.group_by("unit")
-            .agg(pl.col("item").sort().str.join(", ").alias("items"))
-            .select("unit", format_expr(REASON_NO_FIGURE, items=pl.col("items")).alias("reason"))
-        )
-    no_items = reasons.clear()
-    if not long["applicable"].fill_null(False).all():  # else every unit has an item
-        no_items = (
-            long.group_by("unit")
-            .agg(pl.col("applicable").any().alias("any"))
-            .filter(~pl.col("any"))
-            .select("unit", pl.lit(REASON_NO_ITEM).alias("reason"))
-        )
-    excluded = pl.concat([reasons, no_items]).unique("unit", keep="first")
-    is_excluded = pl.col("unit").is_in(excluded["unit"].implode()) if excluded.height else False
-    long = long.with_columns(excluded=is_excluded).with_columns(
-        participant=pl.col("applicable") & ~pl.col("missing") & ~pl.col("excluded"),
+def _refuse_missing(missing: pl.DataFrame) -> None:
+    """Under `missing = error`: name the missing figures of the first period that has some."""
+    first = missing.filter(pl.col("period_index") == pl.col("period_index").first())
+    raise DataError(
+        _("the race cannot be computed: figures are missing and the rules say missing = error"),
+        details=[
+            _(
+                "unit %(unit)s, item %(item)s (indicator %(indicator)s): no figure",
+                unit=u,
+                item=c,
+                indicator=i,
+            )
+            for u, c, i in first.select("unit", "item", "indicator").iter_rows()
+        ],
     )
-    return long, excluded
 
 
 def _exclusions(
     rules: Rules, long: pl.DataFrame, missing: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`_apply_missing_policy` for the stacked periods of a batch (`_p`, and `_u` in `long`)."""
-    by = ["_p", "unit"]
-    reasons = pl.DataFrame(schema={"_p": pl.UInt32, "unit": pl.String, "reason": pl.String})
+    """Who is left out of each period's race, with the reason: a unit lacking a figure under
+    `missing = exclude`, a unit no item applies to. Marks `excluded` and `participant`."""
+    by = ["period_index", "unit_index", "unit"]
+    reasons = pl.DataFrame(
+        schema={
+            "period_index": pl.UInt32,
+            "unit_index": pl.UInt32,
+            "unit": pl.String,
+            "reason": pl.String,
+        }
+    )
     if rules.missing.policy == "exclude" and missing.height:
         reasons = (
             missing.group_by(by)
@@ -696,50 +600,40 @@ def _exclusions(
             .select(*by, format_expr(REASON_NO_FIGURE, items=pl.col("items")).alias("reason"))
         )
     no_items = reasons.clear()
-    if not long["applicable"].fill_null(False).all():
+    if not long["applicable"].fill_null(False).all():  # else every unit has an item
         no_items = (
             long.group_by(by)
             .agg(pl.col("applicable").any().alias("any"))
             .filter(~pl.col("any"))
             .select(*by, pl.lit(REASON_NO_ITEM).alias("reason"))
         )
-    excluded = pl.concat([reasons, no_items]).unique(by, keep="first")
+    excluded = pl.concat([reasons, no_items]).unique(["period_index", "unit_index"], keep="first")
     if excluded.height:
         # A (period, unit) as one number: the period's number times the units, plus the unit's.
-        n = long["_u"].max() + 1
-        unit = pl.col("unit").cast(pl.String).cast(pl.Enum(long["unit"][:n]))
-        out = excluded.select(pl.col("_p").cast(pl.Int64) * n + unit.to_physical().cast(pl.Int64))
-        place = pl.col("_p").cast(pl.Int64) * n + pl.col("_u").cast(pl.Int64)
-        is_excluded = place.is_in(out.to_series().implode())
+        n = int(long["unit_index"].max()) + 1
+        place = pl.col("period_index").cast(pl.Int64) * n + pl.col("unit_index").cast(pl.Int64)
+        is_excluded = place.is_in(excluded.select(place).to_series().implode())
     else:
-        is_excluded = False
+        is_excluded = pl.lit(False)
     long = long.with_columns(excluded=is_excluded).with_columns(
         participant=pl.col("applicable") & ~pl.col("missing") & ~pl.col("excluded"),
     )
-    return long, excluded
+    return long, excluded.select("period_index", "unit", "reason")
 
 
-def score_items(rules: Rules, long: pl.DataFrame, keys: Keys) -> pl.DataFrame:
-    """Score every item, then spread the weight of items that do not apply over the others."""
-    return _spread(score(long, rules.items, keys), keys)
-
-
-def _spread(frame: pl.DataFrame, keys: Keys, by: str | None = None) -> pl.DataFrame:
-    """The weight of items that do not apply, spread over the others; `by` the column (the
-    period of a batch) whose rows each decide alone whether every item applies everywhere."""
+def _spread(frame: pl.DataFrame, keys: Keys) -> pl.DataFrame:
+    """The weight of items that do not apply to a unit spread over its other items (within its
+    period: each period decides alone whether every item applies everywhere)."""
     applied = pl.when(pl.col("applicable")).then(pl.col("weight")).sum()
     spread = pl.when(applied > 0).then(100 / applied).over([*keys, "unit"])
-    every = (
-        frame.group_by(by).agg(pl.col("applicable").all())["applicable"]
-        if by is not None
-        else frame.select(pl.col("applicable").all()).to_series()
-    )
+    every = frame.group_by("period_index").agg(pl.col("applicable").all())["applicable"]
     if every.all():
         factor = pl.lit(1.0)  # every item applies to every unit: nothing to spread
     elif not every.any():
         factor = spread
     else:
-        factor = pl.when(pl.col("applicable").all().over(by)).then(pl.lit(1.0)).otherwise(spread)
+        everywhere = pl.col("applicable").all().over("period_index")
+        factor = pl.when(everywhere).then(pl.lit(1.0)).otherwise(spread)
     return frame.with_columns(
         points=pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
             (pl.col("raw_points") * factor).round(COMPARE_DIGITS)
@@ -755,13 +649,11 @@ def adjustment_totals(
     schema = {"unit": pl.String, "bonus": pl.Float64, "deduction": pl.Float64, "veto": pl.Boolean}
     if adjustments is None or adjustments.height == 0:
         return pl.DataFrame(schema=schema)
-    frame = adjustments.select(
+    frame = conform(adjustments, ADJUSTMENTS_SCHEMA).select(
         "unit",
-        pl.col("points").cast(pl.Float64).fill_null(0.0),
-        (pl.col("veto") if "veto" in adjustments.columns else pl.lit(False)).fill_null(False),
-        (pl.col("category") if "category" in adjustments.columns else pl.lit(None))
-        .cast(pl.String)
-        .fill_null(""),
+        pl.col("points").fill_null(0.0),
+        pl.col("veto").fill_null(False),
+        pl.col("category").fill_null(""),
     )
     unknown = frame.join(units.select("unit"), on="unit", how="anti")["unit"].unique().to_list()
     if unknown:
@@ -797,14 +689,6 @@ def _cap(value: float | None) -> float:
     return float("inf") if value is None else value
 
 
-def rank_units(
-    rules: Rules, scored: pl.DataFrame, adjust: pl.DataFrame, keys: Keys
-) -> pl.DataFrame:
-    """Totals and competition ranks per unit; ties broken by the tie-break item's metric."""
-    totals = unit_totals(rules, scored, adjust, keys)
-    return rank_totals(rules, totals, keys).drop("tie")
-
-
 def rank_totals(rules: Rules, totals: pl.DataFrame, keys: Keys) -> pl.DataFrame:
     """Competition ranks from `total`, `tie` and `veto` per unit within `keys`."""
     published = totals.with_columns(published=pl.col("total").round(rules.decimals))
@@ -815,37 +699,10 @@ def unit_totals(
     rules: Rules, scored: pl.DataFrame, adjust: pl.DataFrame, keys: Keys
 ) -> pl.DataFrame:
     """Per unit: the items' points, bonus, deduction, total, veto and tie-break value."""
-    keys = list(keys)
-    unit_keys = [*keys, "unit"]
-    totals = scored.group_by(unit_keys).agg(
-        item_points=pl.col("points").sum(),
-        excluded=pl.col("excluded").any(),
-        tie=_tie_expr(rules),
+    figures = _unit_figures(rules)
+    totals = scored.group_by([*keys, "unit"]).agg(
+        **{name: figures[name] for name in ("item_points", "excluded", "tie")}
     )
-    return _with_adjustments(totals, adjust)
-
-
-def _per_unit(
-    rules: Rules, scored: pl.DataFrame, units: pl.DataFrame, adjust: pl.DataFrame
-) -> pl.DataFrame | None:
-    """What `unit_totals` gives, and the lights behind the flags, in one aggregation.
-
-    The units are numbered by their place in `units`, so the aggregation is on one integer
-    rather than on names. None when the units are not unique (then `rank_units` and
-    `_standings` do it by name).
-    """
-    names = units["unit"].cast(pl.String)
-    if names.null_count() or names.is_duplicated().any():
-        return None
-    if "_u" in scored.columns:
-        key = scored["_u"]
-    else:
-        key = scored["unit"].cast(pl.String).cast(pl.Enum(names), strict=False).to_physical()
-    if key.null_count():
-        return None
-    figures = scored.with_columns(_u=key).group_by("_u").agg(**_unit_figures(rules))
-    named = units.select("unit", pl.col("group").fill_null(DEFAULT_GROUP))[figures["_u"]]
-    totals = pl.concat([named, figures.drop("_u")], how="horizontal")
     return _with_adjustments(totals, adjust)
 
 
@@ -903,21 +760,9 @@ def _competition_rank(rules: Rules, keys: list[str]) -> pl.Expr:
 
 
 def _standings(
-    rules: Rules,
-    scored: pl.DataFrame,
-    totals: pl.DataFrame,
-    excluded: pl.DataFrame,
-    previous: pl.DataFrame | None,
+    rules: Rules, totals: pl.DataFrame, excluded: pl.DataFrame, previous: pl.DataFrame | None
 ) -> pl.DataFrame:
-    if "on_schedule" not in totals.columns:  # the lights behind the flags, per unit
-        lights = scored.filter(pl.col("applicable") & (pl.col("method") != "manual"))
-        conditions = lights.group_by("unit").agg(
-            on_schedule=(pl.col("light") == "green").all(),
-            no_red=~(pl.col("light") == "red").any(),
-            behind=pl.col("light").is_in(["yellow", "red", MISSING]).any(),
-            red_light=(pl.col("light") == "red").any(),
-        )
-        totals = totals.join(conditions, on="unit", how="left")
+    """One period's standings from its per-unit totals, ranks and lights."""
     frame = totals
     if excluded.height:
         frame = frame.join(excluded.rename({"reason": "status"}), on="unit", how="left")
@@ -926,22 +771,7 @@ def _standings(
     frame = frame.with_columns(pl.col("status").fill_null("ranked"))
     frame = _flags(rules, frame)
     frame = _against_previous(rules, frame, previous)
-    columns = [
-        "group",
-        "unit",
-        "rank",
-        "total",
-        "flag",
-        "rank_change",
-        "progress_award",
-        "last_places",
-        "veto",
-        "bonus",
-        "deduction",
-        "item_points",
-        "status",
-    ]
-    return frame.select(columns).sort("group", "rank", "unit", nulls_last=True)
+    return frame.select(STANDINGS_COLUMNS).sort("group", "rank", "unit", nulls_last=True)
 
 
 def _flags(rules: Rules, frame: pl.DataFrame) -> pl.DataFrame:
@@ -987,28 +817,30 @@ def _against_previous(
         )
     prev = _previous_frame(previous, frame)
     frame = frame.join(prev, on="unit", how="left").with_columns(
-        rank_change=(pl.col("prev_rank") - pl.col("rank")).cast(pl.Int64)
+        rank_change=(pl.col("previous_rank") - pl.col("rank")).cast(pl.Int64)
     )
     awardable = pl.col("rank").is_not_null() & ~pl.col("veto") & (pl.col("rank_change") > 0)
     award = _best_n(awardable.fill_null(False), -pl.col("rank_change"), rules.flags.progress_award)
-    last_places = pl.when(is_last).then(pl.col("prev_last_places").fill_null(0) + 1).otherwise(0)
+    before = pl.col("previous_last_places").fill_null(0)
+    last_places = pl.when(is_last).then(before + 1).otherwise(0)
     return frame.with_columns(progress_award=award, last_places=last_places.cast(pl.Int64)).drop(
-        "prev_rank", "prev_last_places"
+        "previous_rank", "previous_last_places"
     )
 
 
 def _previous_frame(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
-    prev = previous.select(
-        "unit",
-        pl.col("rank").cast(pl.Int64).alias("prev_rank"),
-        *(["group"] if "group" in previous.columns else []),
-        *(["last_places"] if "last_places" in previous.columns else []),
+    """The previous race's rank and count of last places per unit. A blank group is the unit's
+    group now; a blank count of last places is worked out from the rank (1 if it was last)."""
+    prev = conform(previous, PREVIOUS_SCHEMA).rename(
+        {"rank": "previous_rank", "last_places": "previous_last_places"}
     )
-    if "group" not in prev.columns:
-        prev = prev.join(current.select("unit", "group"), on="unit", how="left")
-    if "last_places" in prev.columns:
-        prev_last = pl.col("last_places").cast(pl.Int64)
-    else:
-        was_last = pl.col("prev_rank") == pl.col("prev_rank").max().over("group")
-        prev_last = pl.when(was_last).then(1).otherwise(0)
-    return prev.select("unit", "prev_rank", prev_last.alias("prev_last_places"))
+    prev = prev.join(
+        current.select("unit", pl.col("group").alias("group_now")), on="unit", how="left"
+    ).with_columns(group=pl.coalesce("group", "group_now"))
+    was_last = pl.col("previous_rank") == pl.col("previous_rank").max().over("group")
+    counted = pl.when(was_last).then(1).otherwise(0).cast(pl.Int64)
+    return prev.select(
+        "unit",
+        "previous_rank",
+        pl.coalesce("previous_last_places", counted).alias("previous_last_places"),
+    )

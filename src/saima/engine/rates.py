@@ -19,15 +19,6 @@ from saima.engine.errors import DataError
 from saima.engine.periods import Period
 from saima.engine.text import _
 
-#: The columns (and types) of reported figures, as `compute_progress` and a race read them.
-ACTUALS_COLUMNS: dict[str, pl.DataType] = {
-    "unit": pl.String(),
-    "indicator": pl.String(),
-    "year": pl.Int64(),
-    "month": pl.Int64(),
-    "value": pl.Float64(),
-}
-
 
 def rate_percent(
     numerator: int, denominator: int, decimals: int = 1, *, cap: bool = False
@@ -73,7 +64,8 @@ def _check_decimals(decimals: int) -> None:
 
 
 def as_actuals(frame: pl.DataFrame, period: Period, codes: Mapping[str, str]) -> pl.DataFrame:
-    """Unit figures in the layout of actuals: one row per unit and indicator.
+    """Unit figures in the layout of actuals (`frames.ACTUALS_SCHEMA`): one row per unit and
+    indicator, with no last year's value.
 
     `frame` has a `unit` column and one column per figure; `codes` maps each figure's column to
     the indicator code the race knows it by. Rows come sorted by unit, then in `codes`' order.
@@ -89,4 +81,5 @@ def as_actuals(frame: pl.DataFrame, period: Period, codes: Mapping[str, str]) ->
         year=pl.lit(period.year, dtype=pl.Int64),
         month=pl.lit(period.month, dtype=pl.Int64),
         value="value",
+        last_year_value=pl.lit(None, dtype=pl.Float64),
     )

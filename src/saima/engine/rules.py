@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from saima.engine.errors import EngineError
+from saima.engine.frames import SCHEDULED_KINDS
 from saima.engine.text import Text, _
 
 Kind = Literal["amount", "growth", "count", "level"]
@@ -27,10 +28,8 @@ Metric = Literal["completion", "gap", "growth", "growth_vs_target", "value"]
 Method = Literal["rank", "efficacy", "attainment", "bands", "linear", "manual"]
 MissingPolicy = Literal["zero", "exclude", "error"]
 
-#: Kinds whose target is an amount that must be positive for a completion rate to mean anything.
-POSITIVE_TARGET_KINDS: frozenset[str] = frozenset({"amount", "count", "level"})
-#: Kinds measured against the time-sequence schedule.
-SCHEDULED_KINDS: frozenset[str] = frozenset({"amount", "count"})
+#: Metrics computed from the target: an item scoring one needs every unit's target.
+METRICS_FROM_TARGET: frozenset[str] = frozenset({"completion", "gap", "growth_vs_target"})
 _METRICS_BY_KIND: dict[str, frozenset[str]] = {
     "amount": frozenset({"completion", "gap", "growth", "value"}),
     "count": frozenset({"completion", "gap", "growth", "value"}),
@@ -146,6 +145,22 @@ class Item(_Strict):
     def lower_is_better(self) -> bool:
         return self.direction == "lower"
 
+    @property
+    def needs_target(self) -> bool:
+        """Whether scoring this item reads the units' targets: a metric computed from the
+        target (completion, gap, growth_vs_target), or a method that compares the metric with
+        its target `T` (attainment, linear with `reference = "target"`). Ranking published
+        figures against the group needs none."""
+        if self.method == "manual":
+            return False
+        metric = self.effective_metric
+        if metric in METRICS_FROM_TARGET:
+            return True
+        compares = self.method == "attainment" or (
+            self.method == "linear" and self.reference == "target"
+        )
+        return compares and (metric == "value" or (metric == "growth" and self.kind == "growth"))
+
     @field_validator("code", "data")
     @classmethod
     def _plain_code(cls, value: str | None) -> str | None:
@@ -204,6 +219,11 @@ class Rules(_Strict):
         for item in self.items:
             out.setdefault(item.source, item)
         return out
+
+    @property
+    def targeted_indicators(self) -> set[str]:
+        """The input indicators some item reads with a target: each unit needs one for them."""
+        return {item.source for item in self.items if item.needs_target}
 
     def combined_for(self, item: Item) -> bool:
         """Whether this item's year starts with a combined January–February period."""

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from saima.engine.errors import DataError
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.rules import Item
 from saima.engine.text import _
 
@@ -39,25 +39,25 @@ _REFERENCE_KINDS = pl.Enum(["target", "mean", "median", "number"])
 
 _PARAMETERS = {
     "item": pl.String,
-    "_method": _METHODS,
-    "_sign": pl.Float64,
-    "_w": pl.Float64,
-    "_step": pl.Float64,
-    "_base": pl.Float64,
-    "_span": pl.Float64,
-    "_sat": pl.Float64,
-    "_imp": pl.Float64,
-    "_clamp": pl.Boolean,
-    "_cap": pl.Float64,
-    "_completion": pl.Boolean,
-    "_ref_kind": _REFERENCE_KINDS,
-    "_ref": pl.Float64,
-    "_base_points": pl.Float64,
-    "_slope": pl.Float64,
-    "_per": pl.Float64,
-    "_low": pl.Float64,
-    "_high": pl.Float64,
-    "_qualify": pl.Float64,
+    "scoring_method": _METHODS,
+    "sign": pl.Float64,
+    "full_points": pl.Float64,
+    "step": pl.Float64,
+    "base": pl.Float64,
+    "span": pl.Float64,
+    "satisfactory": pl.Float64,
+    "impermissible": pl.Float64,
+    "clamp": pl.Boolean,
+    "cap": pl.Float64,
+    "on_completion": pl.Boolean,
+    "reference_kind": _REFERENCE_KINDS,
+    "reference_value": pl.Float64,
+    "base_points": pl.Float64,
+    "slope": pl.Float64,
+    "per": pl.Float64,
+    "min_points": pl.Float64,
+    "max_points": pl.Float64,
+    "qualify": pl.Float64,
 }
 
 
@@ -76,11 +76,6 @@ def rank_step(item: Item) -> float:
     return item.step if item.step is not None else item.weight * (item.step_pct or 0) / 100
 
 
-def score_item(frame: pl.DataFrame, item: Item, keys: Keys) -> pl.DataFrame:
-    """Score one item's rows (see `score`)."""
-    return score(frame, [item], keys)
-
-
 def score(
     frame: pl.DataFrame, items: Sequence[Item], keys: Keys, *, statistics: bool = False
 ) -> pl.DataFrame:
@@ -90,49 +85,48 @@ def score(
     reference `x_target` and `participant` (applicable, reported, not excluded). Raw points are
     before any spreading of the weight of items that do not apply.
 
-    With `statistics`, the frame brings each row's group statistics (`place`, `_min`, `_max`,
-    `_mean`, `_median`, as `_group_statistics` computes them) instead of the whole group: the
-    what-if scenarios of `saima.engine.gains` score a few rows against statistics they work out.
+    With `statistics`, the frame brings each row's group statistics (`place`, `group_min`,
+    `group_max`, `group_mean`, `group_median`, as `_group_statistics` computes them) instead of
+    the whole group: the what-if scenarios of `saima.engine.gains` score a few rows against
+    statistics they work out.
     """
     columns = frame.columns
     parameters = _parameters(items)
     # Each row's item as its position among `items` (null for another item): the parameters are
-    # picked by position rather than joined on the code. A frame from the race's item frame
-    # carries that position already (`_i`, its place among the rules' items, which are `items`).
-    if "_i" in frame.columns:
-        index = frame["_i"]
+    # picked by position rather than joined on the code. A race's frame carries that position
+    # already (`item_index`, its place among the rules' items, which are `items`).
+    if "item_index" in frame.columns:
+        index = frame["item_index"]
     else:
         index = frame["item"].cast(pl.Enum(parameters["item"]), strict=False).to_physical()
     frame = pl.concat([frame, parameters.drop("item")[index]], how="horizontal")
     frame = frame.with_columns(taking_part=pl.col("participant") & _qualifies())
     _check_references(frame, items)
-    frame = frame.with_columns(_b=pl.col("_sign") * pl.col("x"))
+    frame = frame.with_columns(better_x=pl.col("sign") * pl.col("x"))
     if not statistics:
-        frame = frame.with_columns(_gid=_group_id(frame, keys, index))
-        frame = _group_statistics(frame, items, "_gid")
+        frame = frame.with_columns(group_id=_group_id(frame, keys, index))
+        frame = _group_statistics(frame, items, "group_id")
     frame = _bands(frame, items)
     share = _efficacy_share()
     ratio = _attainment_ratio()
     reference = _linear_reference()
-    method = pl.col("_method")
+    method = pl.col("scoring_method")
     raw = (
         pl.when(method == "rank")
-        .then(pl.col("_w") - (pl.col("place") - 1) * pl.col("_step"))
+        .then(pl.col("full_points") - (pl.col("place") - 1) * pl.col("step"))
         .when(method == "efficacy")
-        .then(pl.col("_w") * (pl.col("_base") + pl.col("_span") * share))
+        .then(pl.col("full_points") * (pl.col("base") + pl.col("span") * share))
         .when(method == "attainment")
-        .then(pl.col("_w") * ratio)
+        .then(pl.col("full_points") * ratio)
         .when(method == "bands")
-        .then(pl.col("_band_points"))
+        .then(pl.col("band_points"))
         .when(method == "linear")
         .then(
             (
-                pl.col("_base_points")
-                + (pl.col("_sign") * (pl.col("x") - reference) / pl.col("_per")).round(
-                    COMPARE_DIGITS
-                )
-                * pl.col("_slope")
-            ).clip(pl.col("_low"), pl.col("_high"))
+                pl.col("base_points")
+                + (pl.col("sign") * (pl.col("x") - reference) / pl.col("per")).round(COMPARE_DIGITS)
+                * pl.col("slope")
+            ).clip(pl.col("min_points"), pl.col("max_points"))
         )
         .otherwise(pl.col("x"))
     )
@@ -146,8 +140,8 @@ def score(
     )
     cap = (
         pl.when(method == "attainment")
-        .then(pl.col("_w") * pl.col("_cap").clip(1))
-        .otherwise(pl.col("_w"))
+        .then(pl.col("full_points") * pl.col("cap").clip(1))
+        .otherwise(pl.col("full_points"))
     )
     points = raw.cast(pl.Float64).clip(0, cap).round(COMPARE_DIGITS)
     return frame.with_columns(
@@ -162,7 +156,7 @@ _ADDED = ("taking_part", "place", "normalised", "raw_points")
 
 def _group_id(frame: pl.DataFrame, keys: Keys, index: pl.Series) -> pl.Series:
     """One integer per item and group: window statistics over one integer column are cheap."""
-    gid = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).alias("_gid")
+    gid = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).alias("group_id")
     for column in [index, *(frame[key] for key in keys)]:
         if column.dtype == pl.String:
             column = column.cast(pl.Categorical).to_physical()
@@ -182,14 +176,14 @@ def _group_statistics(frame: pl.DataFrame, items: Sequence[Item], group: str) ->
     group_efficacy = any(i.method == "efficacy" and i.satisfactory is None for i in items)
     statistics = {}
     if group_efficacy:
-        statistics["_min"] = _masked(pl.col("_b")).min()
-        statistics["_max"] = _masked(pl.col("_b")).max()
+        statistics["group_min"] = _masked(pl.col("better_x")).min()
+        statistics["group_max"] = _masked(pl.col("better_x")).max()
     if "linear" in methods and "mean" in references:
-        statistics["_mean"] = _masked(pl.col("x")).mean().round(COMPARE_DIGITS)
+        statistics["group_mean"] = _masked(pl.col("x")).mean().round(COMPARE_DIGITS)
     if "linear" in methods and "median" in references:
-        statistics["_median"] = _masked(pl.col("x")).median().round(COMPARE_DIGITS)
+        statistics["group_median"] = _masked(pl.col("x")).median().round(COMPARE_DIGITS)
     place = (
-        _masked(pl.col("_b").round(COMPARE_DIGITS))
+        _masked(pl.col("better_x").round(COMPARE_DIGITS))
         .rank("min", descending=True)
         .over(group)
         .cast(pl.Int64)
@@ -200,7 +194,11 @@ def _group_statistics(frame: pl.DataFrame, items: Sequence[Item], group: str) ->
         frame = frame.join(by_group, on=group, how="left", maintain_order="left")
     missing = pl.lit(None, dtype=pl.Float64)
     return frame.with_columns(
-        **{name: missing for name in ("_min", "_max", "_mean", "_median") if name not in statistics}
+        **{
+            name: missing
+            for name in ("group_min", "group_max", "group_mean", "group_median")
+            if name not in statistics
+        }
     )
 
 
@@ -212,25 +210,25 @@ def _parameters(items: Sequence[Item]) -> pl.DataFrame:
         rows.append(
             {
                 "item": item.code,
-                "_method": item.method,
-                "_sign": -1.0 if item.lower_is_better else 1.0,
-                "_w": float(item.weight),
-                "_step": float(step),
-                "_base": item.base,
-                "_span": item.span,
-                "_sat": item.satisfactory,
-                "_imp": item.impermissible,
-                "_clamp": item.clamp,
-                "_cap": item.cap,
-                "_completion": item.effective_metric == "completion",
-                "_ref_kind": reference if isinstance(reference, str) else "number",
-                "_ref": None if isinstance(reference, str) else reference,
-                "_base_points": item.base_points,
-                "_slope": item.slope,
-                "_per": item.per,
-                "_low": 0.0 if item.min_points is None else item.min_points,
-                "_high": float(item.weight if item.max_points is None else item.max_points),
-                "_qualify": item.qualify,
+                "scoring_method": item.method,
+                "sign": -1.0 if item.lower_is_better else 1.0,
+                "full_points": float(item.weight),
+                "step": float(step),
+                "base": item.base,
+                "span": item.span,
+                "satisfactory": item.satisfactory,
+                "impermissible": item.impermissible,
+                "clamp": item.clamp,
+                "cap": item.cap,
+                "on_completion": item.effective_metric == "completion",
+                "reference_kind": reference if isinstance(reference, str) else "number",
+                "reference_value": None if isinstance(reference, str) else reference,
+                "base_points": item.base_points,
+                "slope": item.slope,
+                "per": item.per,
+                "min_points": 0.0 if item.min_points is None else item.min_points,
+                "max_points": float(item.weight if item.max_points is None else item.max_points),
+                "qualify": item.qualify,
             }
         )
     return pl.DataFrame(rows, schema=_PARAMETERS)
@@ -240,7 +238,7 @@ def takes_part(item: Item, x: pl.Series) -> pl.Series:
     """Whether each metric value passes the item's `qualify` threshold, as `score` decides."""
     parameters = _parameters([item]).drop("item")
     frame = pl.concat([pl.DataFrame({"x": x}), parameters[[0] * len(x)]], how="horizontal")
-    return frame.select(_qualifies())["_qualify"].fill_null(True)
+    return frame.select(_qualifies())["qualify"].fill_null(True)
 
 
 def _masked(expr: pl.Expr) -> pl.Expr:
@@ -248,73 +246,77 @@ def _masked(expr: pl.Expr) -> pl.Expr:
 
 
 def _qualifies() -> pl.Expr:
-    gap = (pl.col("_sign") * (pl.col("x") - pl.col("_qualify"))).round(COMPARE_DIGITS)
-    return pl.col("_qualify").is_null() | (gap >= 0).fill_null(False)
+    gap = (pl.col("sign") * (pl.col("x") - pl.col("qualify"))).round(COMPARE_DIGITS)
+    return pl.col("qualify").is_null() | (gap >= 0).fill_null(False)
 
 
 def _efficacy_share() -> pl.Expr:
-    fixed = (pl.col("x") - pl.col("_imp")) / (pl.col("_sat") - pl.col("_imp"))
-    fixed = pl.when(pl.col("_clamp")).then(fixed.clip(0, 1)).otherwise(fixed.clip(upper_bound=1))
-    spread = pl.col("_max") - pl.col("_min")
+    fixed = (pl.col("x") - pl.col("impermissible")) / (
+        pl.col("satisfactory") - pl.col("impermissible")
+    )
+    fixed = pl.when(pl.col("clamp")).then(fixed.clip(0, 1)).otherwise(fixed.clip(upper_bound=1))
+    spread = pl.col("group_max") - pl.col("group_min")
     in_group = (
         pl.when(spread.round(COMPARE_DIGITS) == 0)
         .then(pl.lit(1.0))
-        .otherwise((pl.col("_b") - pl.col("_min")) / spread)
+        .otherwise((pl.col("better_x") - pl.col("group_min")) / spread)
     )
-    return pl.when(pl.col("_sat").is_not_null()).then(fixed).otherwise(in_group)
+    return pl.when(pl.col("satisfactory").is_not_null()).then(fixed).otherwise(in_group)
 
 
 def _attainment_ratio() -> pl.Expr:
-    reference = pl.when(pl.col("_completion")).then(pl.lit(100.0)).otherwise(pl.col("x_target"))
+    reference = pl.when(pl.col("on_completion")).then(pl.lit(100.0)).otherwise(pl.col("x_target"))
     # Lower is better: a level at or below zero is as good as a level can be (the cap), not a
     # negative ratio scoring nothing; so the points never fall as the level improves.
     ratio = (
-        pl.when((pl.col("_sign") < 0) & (pl.col("x") <= 0))
-        .then(pl.col("_cap"))
-        .when(pl.col("_sign") < 0)
+        pl.when((pl.col("sign") < 0) & (pl.col("x") <= 0))
+        .then(pl.col("cap"))
+        .when(pl.col("sign") < 0)
         .then(reference / pl.col("x"))
         .otherwise(pl.col("x") / reference)
     )
-    return ratio.clip(0, pl.col("_cap"))
+    return ratio.clip(0, pl.col("cap"))
 
 
 def _linear_reference() -> pl.Expr:
-    kind = pl.col("_ref_kind")
+    kind = pl.col("reference_kind")
     return (
         pl.when(kind == "target")
         .then(pl.col("x_target"))
         .when(kind == "mean")
-        .then(pl.col("_mean"))
+        .then(pl.col("group_mean"))
         .when(kind == "median")
-        .then(pl.col("_median"))
-        .otherwise(pl.col("_ref"))
+        .then(pl.col("group_median"))
+        .otherwise(pl.col("reference_value"))
     )
 
 
 def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
-    """`_band_points`: the points of the best band reached, by an as-of join on the metric."""
+    """`band_points`: the points of the best band reached, by an as-of join on the metric."""
     edges = [
         {
             "item": item.code,
-            "_edge": round(-threshold if item.lower_is_better else threshold, COMPARE_DIGITS),
-            "_band_points": float(points),
+            "band_edge": round(-threshold if item.lower_is_better else threshold, COMPARE_DIGITS),
+            "band_points": float(points),
         }
         for item in items
         if item.method == "bands"
         for threshold, points in item.bands or []
     ]
     if not edges:
-        return frame.with_columns(_band_points=pl.lit(None, dtype=pl.Float64))
-    table = pl.DataFrame(edges).sort("_edge")
-    rows = frame.select(pl.arg_where(pl.col("_method") == "bands").alias("_row"))["_row"]
+        return frame.with_columns(band_points=pl.lit(None, dtype=pl.Float64))
+    table = pl.DataFrame(edges).sort("band_edge")
+    rows = frame.select(pl.arg_where(pl.col("scoring_method") == "bands").alias("row"))["row"]
     reached = (
-        frame.select("item", pl.col("_b").round(COMPARE_DIGITS).fill_null(float("-inf")))[rows]
-        .with_columns(_row=rows)
-        .sort("_b")
+        frame.select("item", pl.col("better_x").round(COMPARE_DIGITS).fill_null(float("-inf")))[
+            rows
+        ]
+        .with_columns(row=rows)
+        .sort("better_x")
         .join_asof(
             table,
-            left_on="_b",
-            right_on="_edge",
+            left_on="better_x",
+            right_on="band_edge",
             by="item",
             strategy="backward",
             check_sortedness=False,  # both sides are sorted on the key, hence within each item
@@ -322,8 +324,8 @@ def _bands(frame: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
     )
     points = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
     if reached.height:
-        points = points.scatter(reached["_row"], reached["_band_points"].fill_null(0.0))
-    return frame.with_columns(_band_points=points)
+        points = points.scatter(reached["row"], reached["band_points"].fill_null(0.0))
+    return frame.with_columns(band_points=points)
 
 
 def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
@@ -342,7 +344,7 @@ def _check_references(frame: pl.DataFrame, items: Sequence[Item]) -> None:
         & pl.col("taking_part")
         & (
             pl.col("x_target").is_null()
-            | ((pl.col("_method") == "attainment") & (pl.col("x_target") <= 0))
+            | ((pl.col("scoring_method") == "attainment") & (pl.col("x_target") <= 0))
         )
     )
     if not frame.select(suspicious.any()).item():

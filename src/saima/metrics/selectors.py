@@ -108,10 +108,16 @@ def target_frame(access: Access, year: int, scope: Scope = Scope()) -> pl.DataFr
 
 
 def observation_frame(
-    access: Access, period: Period, scope: Scope = Scope(), *, months: Iterable[int] | None = None
+    access: Access,
+    period: Period,
+    scope: Scope = Scope(),
+    *,
+    months: Iterable[int] | None = None,
+    computed: list[tuple[str, str]] | None = None,
 ) -> pl.DataFrame:
     """Figures for the period, plus last year's same month and December (for the schedule):
-    those the units reported, and those computed from other records (`sources`)."""
+    those the units reported, and those computed from other records (`sources`; `computed`, the
+    (code, source) of the computed indicators in scope, when the caller has them already)."""
     if months is None:
         wanted = [(period.year, period.month), (period.year - 1, period.month)]
         wanted.append((period.year - 1, 12))
@@ -137,7 +143,7 @@ def observation_frame(
         },
         schema=OBSERVATION_SCHEMA,
     )
-    return pl.concat([reported, _computed(access, scope, sorted(set(wanted)))])
+    return pl.concat([reported, _computed(access, scope, sorted(set(wanted)), computed)])
 
 
 #: The figures a page or the engine reads: reported or computed, cumulative at the month's end.
@@ -151,13 +157,19 @@ OBSERVATION_SCHEMA = {
 }
 
 
-def _computed(access: Access, scope: Scope, months: list[tuple[int, int]]) -> pl.DataFrame:
+def _computed(
+    access: Access,
+    scope: Scope,
+    months: list[tuple[int, int]],
+    pairs: list[tuple[str, str]] | None = None,
+) -> pl.DataFrame:
     """The computed indicators' figures of the units and indicators in scope, in the layout of
     `OBSERVATION_SCHEMA` (no last year's value: a source answers last year's months itself)."""
-    indicators = Indicator.objects.exclude(source="")
-    if scope.indicator_ids is not None:
-        indicators = indicators.filter(pk__in=scope.indicator_ids)
-    pairs = list(indicators.values_list("code", "source"))
+    if pairs is None:
+        indicators = Indicator.objects.exclude(source="")
+        if scope.indicator_ids is not None:
+            indicators = indicators.filter(pk__in=scope.indicator_ids)
+        pairs = list(indicators.values_list("code", "source"))
     units: list[str] = []
     if pairs:
         found = Unit.objects.filter(active=True)
@@ -179,14 +191,16 @@ def _computed(access: Access, scope: Scope, months: list[tuple[int, int]]) -> pl
 
 def progress(access: Access, period: Period, scope: Scope = Scope()) -> pl.DataFrame:
     """The engine's progress rows for every readable unit × indicator with a target."""
-    targets = target_frame(access, period.year, scope)
-    # A figure entered before its target exists waits for the target; it must not break a page.
-    actuals = observation_frame(access, period, scope).join(
-        targets.select("unit", "indicator"), on=["unit", "indicator"], how="semi"
-    )
     indicators = Indicator.objects.all()
     if scope.indicator_ids is not None:
         indicators = indicators.filter(pk__in=scope.indicator_ids)
+    indicators = list(indicators)
+    computed = [(i.code, i.source) for i in indicators if i.source]
+    targets = target_frame(access, period.year, scope)
+    # A figure entered before its target exists waits for the target; it must not break a page.
+    actuals = observation_frame(access, period, scope, computed=computed).join(
+        targets.select("unit", "indicator"), on=["unit", "indicator"], how="semi"
+    )
     return compute_progress(targets, actuals, period, specs=indicator_specs(indicators))
 
 

@@ -37,6 +37,7 @@ from saima.common.workbooks import (
     refuse,
 )
 from saima.engine import Period
+from saima.engine.frames import SCHEDULED_KINDS
 from saima.metrics.models import Indicator
 from saima.org.models import Unit
 from saima.reporting.files_rows import CellError, FigureRow, cell_decimal, figure_row
@@ -76,9 +77,6 @@ COLUMNS = (
 )
 INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
 LETTER = {column.key: get_column_letter(index + 1) for index, column in enumerate(COLUMNS)}
-#: Kinds whose growth (%) cell is editable: an amount or count is reported with its growth, as in
-#: the web form (`selectors.FormRow.shows_growth`); a growth indicator's value already is one.
-GROWTH_KINDS = ("amount", "count")
 _EDITABLE_FILL = PatternFill("solid", fgColor="FFF9E0")
 _META_KEYS = ("version", "unit", "period", "indicators", "signature")
 
@@ -133,7 +131,7 @@ def build_template(
         _indicator_row(sheet, row, indicator, previous, last_year, stored)
         signed = indicator.kind == Indicator.Kind.GROWTH
         (any_number if signed else nonnegative).add(f"{LETTER['value']}{row}")
-        if indicator.kind in GROWTH_KINDS:
+        if indicator.kind in SCHEDULED_KINDS:  # reported with its growth, as in the web form
             any_number.add(f"{LETTER['growth']}{row}")
     _protect(sheet)
     _meta(book, unit, period, [i.code for i in indicators])
@@ -186,7 +184,7 @@ def _indicator_row(
         "growth": stored.growth,
         "note": stored.note,
     }
-    editable = {"value", "note"} | ({"growth"} if indicator.kind in GROWTH_KINDS else set())
+    editable = {"value", "note"} | ({"growth"} if indicator.kind in SCHEDULED_KINDS else set())
     for key, value in cells.items():
         cell = sheet.cell(row, INDEX[key] + 1)
         if isinstance(value, str):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from saima.engine.frames import SCHEDULED_KINDS
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.models import Membership, Role, Unit
 from saima.reporting import calendar
@@ -216,7 +217,8 @@ class FormRow:
 
     @property
     def shows_growth(self) -> bool:
-        return self.indicator.kind in (Indicator.Kind.AMOUNT, Indicator.Kind.COUNT)
+        # Amounts and counts are reported with their growth; a growth figure already is one.
+        return self.indicator.kind in SCHEDULED_KINDS
 
 
 def form_rows(unit: Unit, year: int, month: int) -> list[FormRow]:

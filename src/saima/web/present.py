@@ -19,13 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from saima.common import formatting as fmt
 from saima.common.lights import COUNTED, LIGHTS, Light
+from saima.engine.frames import COMPARE_DIGITS, MISSING, SCHEDULED_KINDS
 from saima.metrics.models import Indicator
 from saima.org.models import RaceGroup, Unit
-
-#: Kinds measured against the time-sequence schedule (completion vs time progress).
-SCHEDULED = ("amount", "count")
-#: Digits kept when comparing figures for a ranking, as the engine does for its thresholds.
-COMPARE_DIGITS = 9
 
 
 @dataclass
@@ -45,7 +41,7 @@ class Figure:
 
     @property
     def scheduled(self) -> bool:
-        return self.indicator.kind in SCHEDULED
+        return self.indicator.kind in SCHEDULED_KINDS
 
     @property
     def reported(self) -> bool:
@@ -297,7 +293,7 @@ class Board:
             cells[figure.unit][figure.indicator] = figure
         rows = [UnitRow(unit, [by.get(i) for i in indicators]) for unit, by in cells.items()]
         missing = [
-            (row.unit, [c.indicator for c in row.cells if c and c.row.get("light") == "missing"])
+            (row.unit, [c.indicator for c in row.cells if c and c.row.get("light") == MISSING])
             for row in rows
         ]
         return cls(

@@ -17,10 +17,10 @@ from saima.bulletins.selectors import publication_source
 from saima.bulletins.sources import names_from_rules, period_progress, result_source
 from saima.bulletins.tests.numbers import numbers_in, snapshot_numbers
 from saima.engine import parse_period, rules_from_mapping
+from saima.engine.frames import RaceInputs
 from saima.engine.pipeline import compute_race
 from saima.inputs import load_race_files
 from saima.org.access import Access
-from saima.races.results.selectors import RaceInputs
 from saima.races.results.services import race_publish
 
 LANGUAGES = ("zh-hans", "en")
@@ -88,16 +88,7 @@ def test_example_city_numbers_come_from_the_result(period) -> None:
         scores=CITY / "scores.csv",
         previous=CITY / "previous-2026-Q1.csv" if period != "2026-Q1" else None,
     )
-    result = compute_race(
-        rules,
-        when,
-        targets=files.targets,
-        actuals=files.actuals,
-        units=files.units,
-        adjustments=files.adjustments,
-        scores=files.scores,
-        previous=files.previous,
-    )
+    result = compute_race(rules, when, files)
     source = result_source(
         kind=RACE,
         race=rules.name,
@@ -193,7 +184,7 @@ def test_generated_races_numbers_come_from_the_result(case) -> None:
         orient="row",
     )
     units = pl.DataFrame({"unit": list(groups), "group": list(groups.values())})
-    result = compute_race(rules, when, targets=targets, actuals=actuals, units=units)
+    result = compute_race(rules, when, RaceInputs(targets=targets, actuals=actuals, units=units))
     source = result_source(
         kind=RACE,
         race=rules.name,

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from saima.engine.progress import COMPARE_DIGITS
+from saima.engine.frames import COMPARE_DIGITS
 from saima.engine.race import GROUP, RaceResult, rank_totals, unit_totals
 from saima.engine.rules import Item, Rules
-from saima.engine.scoring import better, score_item
+from saima.engine.scoring import better, score
 
 _GRID = 64
 _CHUNK = 64
@@ -115,7 +115,7 @@ class _Case:
         keys = ["scenario"]
         factor = pl.col("weight") / item.weight
         stale = ("taking_part", "place", "normalised", "raw_points")
-        rescored = score_item(frame.drop(stale), item, keys)
+        rescored = score(frame.drop(stale), [item], keys)
         new_points = pl.when(pl.col("applicable") & ~pl.col("excluded")).then(
             (pl.col("raw_points") * factor).round(COMPARE_DIGITS)
         )

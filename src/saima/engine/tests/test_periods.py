@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from saima.engine import Period, PeriodError, parse_period
-from saima.engine.periods import months_in_year
 
 
 @pytest.mark.parametrize(
@@ -28,7 +27,6 @@ def test_parse_names_a_cumulative_span(text, year, month, label):
 def test_quarter_and_month_cover_the_same_span():
     assert parse_period("2026-Q1").same_span(parse_period("2026-03"))
     assert parse_period("2026-H1").is_half_year
-    assert parse_period("2026-Q3").remaining_months == 3
 
 
 @pytest.mark.parametrize(
@@ -52,8 +50,3 @@ def test_bad_names_say_what_is_wrong(text, fragment):
 
 def test_period_orders_by_span():
     assert Period(2026, 3) < Period(2026, 6) < Period(2027, 1)
-
-
-def test_months_of_a_year_with_combined_january_february():
-    assert months_in_year(combined_jan_feb=True) == tuple(range(2, 13))
-    assert months_in_year(combined_jan_feb=False)[0] == 1

@@ -323,3 +323,74 @@ def test_last_year_schedule_reaches_exactly_full_time_in_december():
     )
     assert frame["time_progress"][0] == pytest.approx(100.0)
     assert frame["light"][0] == "yellow"
+
+
+def test_figures_of_an_indicator_scored_without_a_target_get_rows_without_one():
+    specs = {"iva": IndicatorSpec("iva", kind="growth", needs_target=False)}
+    frame = compute_progress(
+        targets([("A", "iva", 5.0)]),
+        actuals([("A", "iva", "2026-03", 6.0), ("B", "iva", "2026-03", 4.5)]),
+        parse_period("2026-03"),
+        specs=specs,
+    )
+    rows = {row["unit"]: row for row in frame.iter_rows(named=True)}
+    assert (rows["A"]["target"], rows["A"]["gap_pp"], rows["A"]["light"]) == (5.0, 1.0, "green")
+    b = rows["B"]
+    assert (b["value"], b["growth"], b["target"], b["gap_pp"], b["light"]) == (
+        4.5,
+        4.5,
+        None,
+        None,
+        None,
+    )
+    assert b["applicable"] is True
+    # Without the spec saying so, a figure still needs a target.
+    with pytest.raises(DataError, match="unit B, indicator iva: a figure"):
+        compute_progress(
+            targets([("A", "iva", 5.0)]),
+            actuals([("B", "iva", "2026-03", 4.5)]),
+            parse_period("2026-03"),
+            specs={"iva": IndicatorSpec("iva", kind="growth")},
+        )
+
+
+def test_no_targets_at_all_for_indicators_scored_without_one():
+    specs = {"pm25": IndicatorSpec("pm25", kind="level", direction="lower", needs_target=False)}
+    empty = targets([("A", "pm25", 1.0)]).clear()
+    frame = compute_progress(
+        empty,
+        actuals([("B", "pm25", "2026-03", 31.0), ("A", "pm25", "2026-03", 38.0)]),
+        parse_period("2026-03"),
+        specs=specs,
+    )
+    # One row per unit with a figure, in the order of the names.
+    assert frame.select("unit", "value", "kind", "direction").rows() == [
+        ("A", 38.0, "level", "lower"),
+        ("B", 31.0, "level", "lower"),
+    ]
+
+
+def test_a_figure_without_a_target_is_refused_where_the_indicator_needs_one():
+    specs = {
+        "iva": IndicatorSpec("iva", kind="growth", needs_target=False),
+        "fai": IndicatorSpec("fai"),
+    }
+    figures = actuals([("B", "iva", "2026-03", 4.5), ("B", "fai", "2026-03", 10.0)])
+    with pytest.raises(DataError) as caught:
+        compute_progress(
+            targets([("A", "fai", 100.0)]), figures, parse_period("2026-03"), specs=specs
+        )
+    assert caught.value.details == [
+        "unit B, indicator fai: a figure is reported but the targets have no row"
+    ]
+    # Over several periods, a unit with a figure in any of them has a row in each.
+    frame = compute_progress_periods(
+        targets([("A", "fai", 100.0)]),
+        actuals([("A", "fai", "2026-03", 30.0), ("B", "iva", "2026-06", 4.5)]),
+        [parse_period("2026-03"), parse_period("2026-06")],
+        specs=specs,
+    )
+    assert frame.filter(pl.col("unit") == "B").select("period", "value", "light").rows() == [
+        ("2026-03", None, "missing"),
+        ("2026-06", 4.5, None),
+    ]

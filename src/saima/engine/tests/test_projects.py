@@ -544,7 +544,7 @@ def test_unit_figures_in_the_layout_of_actuals_and_their_definitions():
         milestones=WORLD_MILESTONES,
         investment=WORLD_INVESTMENT,
     )
-    assert rows.columns == ["unit", "indicator", "year", "month", "value"]
+    assert rows.columns == ["unit", "indicator", "year", "month", "value", "last_year_value"]
     assert rows.filter(pl.col("unit") == "East").select("indicator", "value").rows() == [
         ("project_investment", 800.75),
         ("projects_started", 3.0),
@@ -572,10 +572,10 @@ def test_unit_figures_in_the_layout_of_actuals_and_their_definitions():
         rules=only,
     )
     assert rows.rows() == [
-        ("East", "fai_projects", 2026, 6, 800.75),
-        ("East", "new_starts", 2026, 6, 3.0),
-        ("West", "fai_projects", 2026, 6, 80.0),
-        ("West", "new_starts", 2026, 6, 1.0),
+        ("East", "fai_projects", 2026, 6, 800.75, None),
+        ("East", "new_starts", 2026, 6, 3.0, None),
+        ("West", "fai_projects", 2026, 6, 80.0, None),
+        ("West", "new_starts", 2026, 6, 1.0, None),
     ]
     described = ProjectRules().describe()
     assert str(described["signed_to_landed"]) == (

@@ -306,6 +306,16 @@ def test_bonus_and_deduction_with_category_and_overall_caps():
     assert (row["bonus"], row["deduction"], row["total"]) == (4.0, 5.0, 99.0)
 
 
+@pytest.mark.parametrize("without", [("veto",), ("category",), ("veto", "category")])
+def test_adjustments_without_their_optional_columns(without):
+    adjust = adjustments(
+        [("A", 3.0, "award", False, "honours"), ("B", -2.0, "accident", False, "safety")]
+    ).drop(*without)
+    result = race(item("rank", "step = 10"), {"A": {"v": 1.0}, "B": {"v": 0.5}}, adjustments=adjust)
+    assert by_unit(result, "total") == {"A": 103.0, "B": 88.0}
+    assert by_unit(result, "veto") == {"A": False, "B": False}
+
+
 def test_adjustment_for_a_unit_outside_the_race_is_refused():
     adjust = adjustments([("Nowhere", 1.0, "x", False, "other")])
     with pytest.raises(DataError, match="unit Nowhere"):
@@ -475,3 +485,29 @@ def test_gain_one_place_on_a_manual_item_is_in_points():
     scores = pl.DataFrame({"unit": ["A", "B"], "item": ["inspection"] * 2, "points": [20.0, 10.0]})
     found = {(u, i): g for u, i, g in gains(race(MANUAL, values, scores=scores)).iter_rows()}
     assert found[("B", "inspection")] is None  # 80 + at most 10 never reaches A's 100
+
+
+def test_a_race_on_published_statistics_needs_no_targets():
+    """Growth by rank and a level by efficacy against the group, from figures alone."""
+    from saima.engine import score_race
+
+    from .builders import actuals, rules, targets
+    from .builders import progress as build_progress
+
+    race_rules = rules(
+        '[[indicator]]\ncode = "iva"\nkind = "growth"\nweight = 60\nmethod = "rank"\nstep = 10\n'
+        '[[indicator]]\ncode = "pm25"\nkind = "level"\ndirection = "lower"\nweight = 40\n'
+        'method = "efficacy"\n'
+    )
+    figures = {"East": (6.5, 38.0), "West": (5.1, 31.0), "North": (7.2, 45.0)}
+    rows = [(u, "iva", "2026-03", v[0]) for u, v in figures.items()]
+    rows += [(u, "pm25", "2026-03", v[1]) for u, v in figures.items()]
+    no_targets = targets([("East", "iva", 1.0)]).clear()
+    prog = build_progress(race_rules, no_targets, actuals(rows), "2026-03")
+    units = pl.DataFrame({"unit": list(figures), "group": ["g"] * 3})
+    result = score_race(race_rules, prog, units)
+    assert by_unit(result, "total") == {"East": 82.0, "West": 80.0, "North": 84.0}
+    assert by_unit(result, "rank") == {"East": 2, "West": 3, "North": 1}
+    assert points(result, "pm25") == {"East": 32.0, "West": 40.0, "North": 24.0}
+    # No target, no light: the explanation leaves it blank.
+    assert result.items["light"].null_count() == 6

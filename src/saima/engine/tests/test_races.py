@@ -218,20 +218,52 @@ def test_items_that_do_not_apply_in_some_periods_only():
     _assert_same(score_races(race_rules, progress, units), _one_by_one(race_rules, progress, units))
 
 
-def test_units_named_twice_take_the_general_path():
+def test_units_named_twice_or_without_a_name_are_refused():
     race_rules, progress, units = _inputs(BODY)
     twice = pl.concat([units, units.head(1)])
-    # The races one by one, whatever they make of it (today: an error), are what the batch does.
-    outcomes = []
     for run in (score_races, _one_by_one):
-        try:
-            outcomes.append(run(race_rules, progress, twice))
-        except Exception as error:
-            outcomes.append((type(error), str(error)))
-    if isinstance(outcomes[0], tuple):
-        assert outcomes[0] == outcomes[1]
-    else:
-        _assert_same(*outcomes, views=False)
+        with pytest.raises(DataError, match="some units are named twice") as caught:
+            run(race_rules, progress, twice)
+        assert caught.value.details == ["unit A"]
+    nameless = units.with_columns(unit=pl.when(pl.col("unit") != "C").then(pl.col("unit")))
+    with pytest.raises(DataError, match="some units have no name"):
+        score_races(race_rules, progress, nameless)
+
+
+def test_a_figure_given_twice_in_a_period_is_refused():
+    race_rules, progress, units = _inputs(BODY)
+    again = progress.filter((pl.col("unit") == "B") & (pl.col("indicator") == "tax"))
+    twice = pl.concat([progress, again.filter(pl.col("month") == 6)])
+    with pytest.raises(DataError, match="the progress of 2026-06 gives some figures twice") as e:
+        score_races(race_rules, twice, units)
+    assert e.value.details == ["unit B, indicator tax"]
+    with pytest.raises(DataError, match="gives some figures twice"):
+        score_race(race_rules, twice.filter(pl.col("month") == 6), units)
+
+
+def test_a_period_without_rows_is_a_race_without_figures():
+    # Without its rows a period has no targets either: an item whose metric needs one refuses.
+    race_rules, progress, units = _inputs(BODY)
+    with pytest.raises(DataError, match="no target for an item whose metric needs one"):
+        score_races(race_rules, progress, units, periods=["2026-06", "2026-07"])
+    race_rules, progress, units = _inputs(BODY.replace('"completion"', '"value"'))
+    results = score_races(race_rules, progress, units, periods=["2026-06", "2026-07"])
+    empty = score_race(race_rules, progress.clear(), units)
+    july = results[1]
+    assert july.period == "2026-07" and empty.period == ""
+    assert july.missing.height == empty.missing.height == len(UNITS) * 4 - 1  # G is exempt
+    assert july.missing.equals(empty.missing) and july.scored.equals(empty.scored)
+    against = ("rank_change", "progress_award", "last_places")  # July's are against June
+    assert july.standings.drop(against).equals(empty.standings.drop(against))
+    assert set(july.standings["rank"]) == {1}  # every unit scores zero
+    assert july.standings["rank_change"].is_not_null().all()
+
+
+def test_one_race_is_of_one_period():
+    race_rules, progress, units = _inputs(BODY)
+    with pytest.raises(DataError, match="several periods") as caught:
+        score_race(race_rules, progress, units)
+    assert caught.value.details == ["2026-03", "2026-06", "2026-09", "2026-12"]
 
 
 def test_no_period_no_race_and_a_period_asked_twice_is_refused():

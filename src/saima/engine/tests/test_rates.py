@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saima.engine import DataError, compute_progress, parse_period
-from saima.engine.progress import ACTUALS_SCHEMA
-from saima.engine.rates import ACTUALS_COLUMNS, as_actuals, rate_expr, rate_percent
+from saima.engine.frames import ACTUALS_SCHEMA
+from saima.engine.rates import as_actuals, rate_expr, rate_percent
 
 
 def test_a_rate_is_rounded_once_from_the_exact_ratio():
@@ -46,15 +46,14 @@ def test_the_expression_and_the_function_agree_and_round_half_up(num, den, decim
 
 
 def test_unit_figures_come_in_the_layout_of_actuals_and_feed_progress():
-    assert pl.Schema(ACTUALS_COLUMNS) == pl.Schema(ACTUALS_SCHEMA)
     figures = pl.DataFrame({"unit": ["West", "East"], "rate": [50.0, None], "count": [3, 4]})
     rows = as_actuals(figures, parse_period("2026-Q1"), {"count": "started", "rate": "closure"})
-    assert rows.schema == pl.Schema(ACTUALS_COLUMNS)
+    assert rows.schema == pl.Schema(ACTUALS_SCHEMA)
     assert rows.rows() == [
-        ("East", "started", 2026, 3, 4.0),
-        ("East", "closure", 2026, 3, None),
-        ("West", "started", 2026, 3, 3.0),
-        ("West", "closure", 2026, 3, 50.0),
+        ("East", "started", 2026, 3, 4.0, None),
+        ("East", "closure", 2026, 3, None, None),
+        ("West", "started", 2026, 3, 3.0, None),
+        ("West", "closure", 2026, 3, 50.0, None),
     ]
     targets = pl.DataFrame(
         {"unit": ["East", "West"], "indicator": ["started", "started"], "target": [8.0, 12.0]}

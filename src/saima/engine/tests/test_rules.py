@@ -264,3 +264,43 @@ step = 1
     assert "disagree on kind" in _error(text)
     text = text.replace('kind = "growth"', "yellow_pp = 9")
     assert "disagree on yellow_pp" in _error(text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys", "needs"),
+    [
+        ("amount", 'metric = "completion"\nmethod = "rank"\nstep = 1', True),
+        ("amount", 'metric = "gap"\nmethod = "efficacy"', True),
+        ("level", 'metric = "gap"\nmethod = "efficacy"', True),
+        ("growth", 'metric = "gap"\nmethod = "rank"\nstep = 1', True),
+        ("growth", 'metric = "growth_vs_target"\nmethod = "efficacy"', True),
+        ("growth", 'metric = "growth"\nmethod = "rank"\nstep = 1', False),
+        ("growth", 'metric = "growth"\nmethod = "attainment"', True),
+        ("amount", 'metric = "growth"\nmethod = "efficacy"', False),
+        ("level", 'metric = "value"\nmethod = "efficacy"', False),
+        (
+            "level",
+            'metric = "value"\nmethod = "efficacy"\nsatisfactory = 45\nimpermissible = 30',
+            False,
+        ),
+        ("level", 'metric = "value"\nmethod = "attainment"', True),
+        ("amount", 'metric = "value"\nmethod = "bands"\nbands = [[10, 100]]', False),
+        (
+            "amount",
+            'metric = "value"\nmethod = "linear"\nbase_points = 50\nslope = 1\nreference = "mean"',
+            False,
+        ),
+        (
+            "amount",
+            'metric = "value"\nmethod = "linear"\nbase_points = 50\nslope = 1\n'
+            'reference = "target"',
+            True,
+        ),
+        ("amount", 'method = "manual"', False),
+    ],
+)
+def test_an_item_needs_a_target_only_where_its_metric_or_method_uses_one(kind, keys, needs):
+    body = f'[[indicator]]\ncode = "x"\nkind = "{kind}"\nweight = 100\n{keys}\n'
+    race_rules = parse_rules('name = "r"\nyear = 2026\n' + body)
+    assert race_rules.items[0].needs_target is needs
+    assert race_rules.targeted_indicators == ({"x"} if needs else set())

@@ -480,10 +480,10 @@ def test_supervision_figures_in_the_layout_of_actuals():
         parse_period("2026-Q1"), items=ITEMS, rectifications=RECTIFICATIONS, calendar=PLAIN
     )
     assert rows.rows() == [
-        ("East", "closure_on_time", 2026, 3, 33.3),
-        ("East", "rectification_completion", 2026, 3, 25.0),
-        ("West", "closure_on_time", 2026, 3, 0.0),
-        ("West", "rectification_completion", 2026, 3, None),
+        ("East", "closure_on_time", 2026, 3, 33.3, None),
+        ("East", "rectification_completion", 2026, 3, 25.0, None),
+        ("West", "closure_on_time", 2026, 3, 0.0, None),
+        ("West", "rectification_completion", 2026, 3, None, None),
     ]
     every = SupervisionIndicatorCodes(ack_on_time="ack", feedback_on_time="feedback")
     rows = supervision_indicators(

@@ -20,6 +20,15 @@ from django.utils.translation import gettext as _
 
 from saima.common.requests import whole_number
 from saima.engine import Period, Rules
+from saima.engine.frames import (
+    ACTUALS_SCHEMA,
+    ADJUSTMENTS_SCHEMA,
+    PREVIOUS_SCHEMA,
+    SCORES_SCHEMA,
+    TARGETS_SCHEMA,
+    UNITS_SCHEMA,
+    RaceInputs,
+)
 from saima.engine.pipeline import compute_race
 from saima.engine.race import RaceResult
 from saima.metrics.models import Indicator, Observation, Target
@@ -40,102 +49,6 @@ from saima.races.models import (
     Publication,
     RaceDefinition,
 )
-
-
-@dataclass(frozen=True)
-class RaceInputs:
-    """The frames `compute_race` takes, in the shape of the CLI's input files."""
-
-    targets: pl.DataFrame
-    actuals: pl.DataFrame
-    units: pl.DataFrame
-    adjustments: pl.DataFrame
-    scores: pl.DataFrame | None
-    previous: pl.DataFrame | None
-
-    def files(self) -> dict[str, pl.DataFrame]:
-        """Each input as the CLI reads it (column names and values), keyed by file stem."""
-        targets = self.targets.select(
-            "unit",
-            "indicator",
-            pl.when(pl.col("not_applicable"))
-            .then(pl.lit("n/a"))
-            .otherwise(pl.col("target").cast(pl.String))
-            .alias("target"),
-            "last_year_total",
-        )
-        actuals = self.actuals.select(
-            "unit",
-            "indicator",
-            pl.format("{}-{}", "year", pl.col("month").cast(pl.String).str.zfill(2)).alias(
-                "period"
-            ),
-            "value",
-            "last_year_value",
-        )
-        out = {"targets": targets, "actuals": actuals, "units": self.units}
-        if self.adjustments.height:
-            out["adjustments"] = self.adjustments
-        if self.scores is not None:
-            out["scores"] = self.scores
-        if self.previous is not None:
-            out["previous"] = self.previous
-        return out
-
-    def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        """The frames as rows, for a snapshot."""
-        frames = {
-            "targets": self.targets,
-            "actuals": self.actuals,
-            "units": self.units,
-            "adjustments": self.adjustments,
-        }
-        if self.scores is not None:
-            frames["scores"] = self.scores
-        if self.previous is not None:
-            frames["previous"] = self.previous
-        return {name: frame.to_dicts() for name, frame in frames.items()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, list[dict[str, Any]]]) -> RaceInputs:
-        def frame(name: str, schema: dict) -> pl.DataFrame:
-            return pl.DataFrame(data.get(name, []), schema=schema, orient="row")
-
-        return cls(
-            targets=frame("targets", TARGETS_SCHEMA),
-            actuals=frame("actuals", ACTUALS_SCHEMA),
-            units=frame("units", UNITS_SCHEMA),
-            adjustments=frame("adjustments", ADJUSTMENTS_SCHEMA),
-            scores=frame("scores", SCORES_SCHEMA) if "scores" in data else None,
-            previous=frame("previous", PREVIOUS_SCHEMA) if "previous" in data else None,
-        )
-
-
-TARGETS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "target": pl.Float64,
-    "not_applicable": pl.Boolean,
-    "last_year_total": pl.Float64,
-}
-ACTUALS_SCHEMA = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "value": pl.Float64,
-    "last_year_value": pl.Float64,
-}
-UNITS_SCHEMA = {"unit": pl.String, "group": pl.String}
-ADJUSTMENTS_SCHEMA = {
-    "unit": pl.String,
-    "points": pl.Float64,
-    "reason": pl.String,
-    "veto": pl.Boolean,
-    "category": pl.String,
-}
-SCORES_SCHEMA = {"unit": pl.String, "item": pl.String, "points": pl.Float64}
-PREVIOUS_SCHEMA = {"unit": pl.String, "group": pl.String, "rank": pl.Int64, "last_places": pl.Int64}
 
 
 def _float(value) -> float | None:
@@ -357,16 +270,7 @@ def compute_preview(race: RaceDefinition, period: Period) -> Preview:
     rules = race_rules(race)
     inputs = race_inputs(race, rules, period)
     _check_inputs(race, rules, period, inputs)
-    result = compute_race(
-        rules,
-        period,
-        targets=inputs.targets,
-        actuals=inputs.actuals,
-        units=inputs.units,
-        adjustments=inputs.adjustments,
-        scores=inputs.scores,
-        previous=inputs.previous,
-    )
+    result = compute_race(rules, period, inputs)
     return Preview(race=race, period=period, rules=rules, inputs=inputs, result=result)
 
 
@@ -378,7 +282,7 @@ def _check_inputs(race: RaceDefinition, rules: Rules, period: Period, inputs: Ra
     units = inputs.units["unit"].to_list()
     have = set(inputs.targets.select("unit", "indicator").iter_rows())
     for item in rules.items:
-        if item.method == "manual":
+        if not item.needs_target:
             continue
         lacking = [u for u in units if (u, item.source) not in have and u not in item.exempt]
         if lacking:

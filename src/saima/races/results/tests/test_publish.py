@@ -97,11 +97,20 @@ def test_publish_refuses_a_period_that_is_not_a_race(world, race) -> None:
 
 
 def test_a_unit_without_a_target_is_named(world, race) -> None:
-    Target.objects.filter(unit=world.units["west"], indicator=world.indicators["pm25"]).delete()
+    Target.objects.filter(unit=world.units["west"], indicator=world.indicators["fai"]).delete()
     with pytest.raises(ValidationError) as refused:
         race_publish(office(world), race, Q1)
-    assert "pm25" in str(refused.value) and "west" in str(refused.value)
+    assert "fai" in str(refused.value) and "west" in str(refused.value)
     assert not Publication.objects.exists()
+
+
+def test_an_item_that_reads_no_target_needs_none(world, race) -> None:
+    """pm25 is ranked on its level against the group (efficacy on the value): no target."""
+    Target.objects.filter(indicator=world.indicators["pm25"]).delete()
+    publication = race_publish(office(world), race, Q1)
+    pm25 = [row for row in publication.explanation if row["item"] == "pm25"]
+    assert pm25 and all(row["points"] > 0 for row in pm25)
+    assert all(row["rank"] is not None for row in publication.standings)
 
 
 def test_a_period_with_no_figures_is_refused(world, race) -> None:

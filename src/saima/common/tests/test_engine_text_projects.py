@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from django.utils.translation import override
 
+from saima.common.engine_text import say, say_error_text
 from saima.engine import DataError
 from saima.engine.calendar import WorkCalendar
 from saima.engine.projects import STAGE_NAMES, ConversionRates, ProjectRules, check_stage_change
 from saima.engine.supervision import SupervisionItem, item_dates, items_frame
-from saima.web.engine_text import say, say_error_text
 
 
 def test_a_rate_definition_is_said_in_chinese_part_by_part():
