@@ -75,6 +75,40 @@ def ensure_browser() -> None:
         print(f"No browser at {BROWSER}: the browser tests will be skipped.", flush=True)
 
 
+#: What the bulletins need from Debian: Pango for WeasyPrint's PDF, the CJK fonts it embeds, and
+#: LibreOffice (without a display) for the tests that open the DOCX, XLSX and PDF it writes.
+DOCUMENT_PACKAGES = (
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "fonts-noto-cjk",
+    "libreoffice-writer-nogui",
+    "libreoffice-calc-nogui",
+    "libreoffice-draw-nogui",
+)
+
+
+def ensure_documents() -> None:
+    """Pango, Noto CJK and LibreOffice for the bulletins, installed where we may."""
+    if shutil.which("soffice") and Path("/usr/share/fonts/opentype/noto").exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Pango, Noto CJK and LibreOffice for the bulletins", flush=True)
+        quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        _run("apt-get", "update", "-qq", env=quiet, check=False)
+        _run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            *DOCUMENT_PACKAGES,
+            env=quiet,
+            check=False,
+        )
+    if not shutil.which("soffice"):
+        print("No LibreOffice: the tests that open bulletins in it will be skipped.", flush=True)
+
+
 def postgres_reachable() -> bool:
     probe = (
         "import sys, psycopg\n"
@@ -138,15 +172,17 @@ class Leg:
 def test() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="saima-test-"))
     env = {**os.environ, "SAIMA_DATA_DIR": str(scratch), "DJANGO_SETTINGS_MODULE": "saima.settings"}
-    # A user's `pip install .` (no extras) in a scratch environment, alongside the suite.
-    print("+ python3 tools/check_install.py (in the background)", flush=True)
-    install = subprocess.Popen([sys.executable, str(ROOT / "tools" / "check_install.py")], cwd=ROOT)
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "lint-imports")
     _run(BIN / "python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
     _run(BIN / "python", "-m", "django", "makemigrations", "--check", "--dry-run", env=env)
     ensure_browser()
+    ensure_documents()
+    # A user's `pip install .` (no extras) in a scratch environment, alongside the suite (after
+    # the system libraries the PDF renderer loads are in place).
+    print("+ python3 tools/check_install.py (in the background)", flush=True)
+    install = subprocess.Popen([sys.executable, str(ROOT / "tools" / "check_install.py")], cwd=ROOT)
     # The suite runs with its own settings (fast hasher, in-memory mail, English source text).
     test_env = {**env, "DJANGO_SETTINGS_MODULE": "saima.settings_test"}
     legs = [Leg("Tests on SQLite", "sqlite", [], test_env)]

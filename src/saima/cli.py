@@ -75,17 +75,26 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
 
     race = commands.add_parser("race", help="score a horse race from spreadsheets")
-    race.add_argument("--rules", type=Path, required=True, help="rules file (TOML)")
-    race.add_argument("--targets", type=Path, required=True, help="unit, indicator, target")
-    race.add_argument("--actuals", type=Path, required=True, help="unit, indicator, period, value")
-    race.add_argument("--period", required=True, help="2026-03, 2026-Q1, 2026-H1 or 2026")
-    race.add_argument("--units", type=Path, help="unit, group (absent: one group)")
-    race.add_argument("--adjustments", type=Path, help="unit, points, reason, veto[, category]")
-    race.add_argument("--scores", type=Path, help="unit, item, points for manual items")
-    race.add_argument("--previous", type=Path, help="an earlier race output")
+    _race_inputs(race)
     race.add_argument("--out", type=Path, required=True, help="output file (.csv or .xlsx)")
     race.add_argument("--explain", type=Path, help="also write each score's explanation here")
     race.set_defaults(handler=run_race)
+
+    bulletin = commands.add_parser(
+        "bulletin", help="write the race bulletin (DOCX, PDF or XLSX) from the race's spreadsheets"
+    )
+    _race_inputs(bulletin)
+    bulletin.add_argument("--out", type=Path, required=True, help="bulletin.docx, .pdf or .xlsx")
+    bulletin.add_argument("--office", default="", help="the issuing office, printed in red")
+    bulletin.add_argument(
+        "--number", default="", help="the document number: 12, or 青重办发〔2026〕12号"
+    )
+    bulletin.add_argument("--date", help="the document's date, YYYY-MM-DD (default: today)")
+    bulletin.add_argument("--recipients", default="", help="who the bulletin is addressed to")
+    bulletin.add_argument(
+        "--language", choices=["zh-hans", "en"], default="zh-hans", help="the document's language"
+    )
+    bulletin.set_defaults(handler=run_bulletin)
 
     progress = commands.add_parser("progress", help="progress against the time schedule")
     progress.add_argument("--targets", type=Path, required=True)
@@ -119,6 +128,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _race_inputs(command: argparse.ArgumentParser) -> None:
+    """The input files of a race: `saima race` and `saima bulletin` read the same."""
+    command.add_argument("--rules", type=Path, required=True, help="rules file (TOML)")
+    command.add_argument("--targets", type=Path, required=True, help="unit, indicator, target")
+    command.add_argument(
+        "--actuals", type=Path, required=True, help="unit, indicator, period, value"
+    )
+    command.add_argument("--period", required=True, help="2026-03, 2026-Q1, 2026-H1 or 2026")
+    command.add_argument("--units", type=Path, help="unit, group (absent: one group)")
+    command.add_argument("--adjustments", type=Path, help="unit, points, reason, veto[, category]")
+    command.add_argument("--scores", type=Path, help="unit, item, points for manual items")
+    command.add_argument("--previous", type=Path, help="an earlier race output")
+
+
 def _check_output(*paths: Path | None) -> None:
     for path in paths:
         if path is not None and path.suffix.lower() not in (".csv", ".xlsx"):
@@ -129,8 +152,8 @@ def _input_error(path: Path, message: str) -> InputError:
     return InputError(Problem(file=path.name, message=message))
 
 
-def run_race(args: argparse.Namespace) -> None:
-    _check_output(args.out, args.explain)
+def _compute_race(args: argparse.Namespace):
+    """The race of the input files: (rules, period, files, result)."""
     rules = load_rules(args.rules)
     period = read_period(args.period)
     try:
@@ -147,6 +170,12 @@ def run_race(args: argparse.Namespace) -> None:
         previous=args.previous,
     )
     result = compute_race(rules, period, inputs)
+    return rules, period, inputs, result
+
+
+def run_race(args: argparse.Namespace) -> None:
+    _check_output(args.out, args.explain)
+    rules, period, _inputs, result = _compute_race(args)
     explanation = None
     if args.explain is not None:
         explanation = result.explanation(gains(result))
@@ -158,6 +187,36 @@ def run_race(args: argparse.Namespace) -> None:
         print(f"\nMissing figures ({rules.missing.policy}):")
         for group, unit, item, _ in result.missing.iter_rows():
             print(f"  {group} / {unit}: {item}")
+
+
+BULLETIN_SUFFIXES = (".docx", ".pdf", ".xlsx")
+
+
+def run_bulletin(args: argparse.Namespace) -> None:
+    """The race bulletin from the race's files, as `saima race` computes the race."""
+    if args.out.suffix.lower() not in BULLETIN_SUFFIXES:
+        raise _input_error(args.out, "the bulletin must be a .docx, .pdf or .xlsx file")
+    _django()
+    from saima.bulletins import offline
+
+    fields = offline.read_fields(
+        office=args.office,
+        number=args.number,
+        date=args.date,
+        recipients=args.recipients,
+        language=args.language,
+    )
+    rules, period, files, result = _compute_race(args)
+    data = offline.bulletin_bytes(
+        rules=rules,
+        period=period,
+        files=files,
+        result=result,
+        fields=fields,
+        suffix=args.out.suffix.lower(),
+    )
+    offline.write_atomically(args.out, data)
+    print(f"{offline.describe(rules, period, fields)} written to {args.out}")
 
 
 def run_progress(args: argparse.Namespace) -> None:

@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 from django.db.models import Value
 from django.utils import timezone
 
+from saima.demo.bulletins import load_demo_bulletins
 from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.projects import delete_demo_projects, load_demo_projects
 from saima.demo.race import load_demo_race
@@ -77,6 +78,7 @@ def load_demo(
             published = load_demo_race(
                 year=data.year, as_of=data.as_of, last_month=max(data.months)
             )
+            load_demo_bulletins(published=published, last_month=max(data.months), year=data.year)
     return DemoSummary(
         loaded=True,
         message=f"Loaded the demo {data.scale} ({data.root[2]}).",
@@ -119,9 +121,15 @@ def delete_demo_data() -> None:
 def delete_races() -> None:
     """Every race and what hangs on it (a demo reset only: published results are otherwise
     never deleted). Query deletes skip `Publication.delete`, which refuses on purpose."""
+    from saima.bulletins import models as bulletins
     from saima.races import models as races
 
     for model in (
+        bulletins.Delivery.history.model,
+        bulletins.Delivery,
+        bulletins.BulletinFile,
+        bulletins.Bulletin.history.model,
+        bulletins.Bulletin,
         races.LaggardStatement,
         races.Objection,
         races.Publication,

@@ -26,6 +26,8 @@ def test_every_registered_entry_is_in_the_menu_in_order(as_user):
         "Reporting",
         "Races",
         "Projects",
+        "Bulletins",
+        "Meeting screen",
     ]
     assert [label for label, _href, current in links if current] == ["Races"]
 

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BulletinsConfig(AppConfig):
+    name = "saima.bulletins"
+    label = "bulletins"
+    verbose_name = _("Bulletins")
+
+    def ready(self) -> None:
+        from saima.bulletins import delivery
+        from saima.common import menu, todo
+
+        menu.add(
+            menu.Entry(
+                "bulletins", _("Bulletins"), "bulletins:index", order=60, current=("bulletins",)
+            )
+        )
+        menu.add(
+            menu.Entry(
+                "meeting",
+                _("Meeting screen"),
+                "meeting:screen",
+                order=70,
+                current=("meeting",),
+                visible=lambda access: access.sees_everything,
+            )
+        )
+        todo.add("bulletins", delivery.bulletins_to_read)

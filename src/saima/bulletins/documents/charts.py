@@ -1,0 +1,202 @@
+"""The bulletin's charts drawn on the server (Matplotlib, no display), as PNG for the DOCX and
+the PDF: the standings of each race group as bars, and the lights of each indicator as stacked
+bars — the figures the pages draw with ECharts, from the same facts.
+
+Text needs a CJK font: the first installed of `CJK_FONTS` (the project installs Noto CJK), with
+DejaVu Sans for Latin text. Without any, the chart still draws, with boxes for the Chinese.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from saima.bulletins.facts import safe_text
+
+#: CJK fonts for chart text, best first: the free ones the project installs, then the ones an
+#: office's Windows or macOS machine has.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+#: Colours of the pages' lights and flags (saima.css).
+COLOURS = {
+    "green": "#2e7d32",
+    "yellow": "#f2b705",
+    "red": "#c62828",
+    "missing": "#9e9e9e",
+    "bar": "#4a6fa5",
+}
+#: The most bars whose totals are written on them.
+LABELLED_BARS = 30
+#: The lights a lights chart stacks, in order.
+COUNTED = ("green", "yellow", "red", "missing")
+#: Width of the text area of an A4 page (GB/T 9704: 156 mm), in inches.
+WIDTH_IN = 156 / 25.4
+DPI = 120
+#: The most bars one chart holds; a larger group is drawn in several charts.
+MAX_BARS = 50
+
+
+@functools.cache
+def chart_fonts() -> tuple[str, ...]:
+    """The font families chart text uses: an installed CJK font (if any), then DejaVu Sans."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    found = tuple(name for name in CJK_FONTS if name in installed)[:1]
+    return (*found, "DejaVu Sans")
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A drawn chart: its pixels (RGB), its size in inches, and a caption; encoded as PNG for
+    Word and as JPEG for the PDF (which WeasyPrint embeds as it is, where a PNG is decoded and
+    compressed again)."""
+
+    image: Image.Image
+    width_in: float
+    height_in: float
+    caption: str
+
+    @functools.cached_property
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        self.image.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    @functools.cached_property
+    def jpeg(self) -> bytes:
+        out = io.BytesIO()
+        self.image.save(out, format="JPEG", quality=92, subsampling=0)
+        return out.getvalue()
+
+
+def _figure(height_in: float) -> Figure:
+    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
+    figure.patch.set_facecolor("white")
+    return figure
+
+
+def _pixels(figure: Figure) -> Image.Image:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+
+
+def _style(axes, fonts: Sequence[str]) -> None:
+    for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
+        label.set_fontfamily(list(fonts))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+
+
+def standings_charts(group: dict[str, Any], decimals: int, labels: dict[str, str]) -> list[Chart]:
+    """One race group's totals as horizontal bars, first place at the top; red and yellow flags
+    in their colours. A group of more than MAX_BARS units is drawn in several charts."""
+    rows = [row for row in group["rows"] if row["total"] is not None]
+    charts = []
+    for start in range(0, len(rows), MAX_BARS):
+        part = rows[start : start + MAX_BARS]
+        caption = group["name"]
+        if len(rows) > MAX_BARS:
+            caption = f"{group['name']} ({start + 1}–{start + len(part)})"
+        charts.append(_bars(part, decimals, caption, labels))
+    return charts
+
+
+#: The tallest chart, in inches: it must fit the text area of a page (225 mm) with its caption.
+MAX_HEIGHT_IN = 7.5
+
+
+def _row_height(count: int, preferred: float) -> float:
+    """Inches per bar: `preferred`, less when many bars must share the page."""
+    return min(preferred, (MAX_HEIGHT_IN - 0.9) / max(count, 1))
+
+
+def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Chart:
+    fonts = chart_fonts()
+    height = 0.6 + _row_height(len(rows), 0.24) * len(rows)
+    figure = _figure(height)
+    axes = figure.add_axes((0.30, 0.45 / height, 0.62, 1 - 0.75 / height))
+    names = [f"{row['rank'] or '—'}. {safe_text(row['name'], 24)}" for row in rows]
+    totals = [row["total"] for row in rows]
+    colours = [COLOURS.get(row["flag"], COLOURS["bar"]) for row in rows]
+    positions = list(range(len(rows)))[::-1]
+    axes.barh(positions, totals, color=colours, height=0.7)
+    axes.set_yticks(positions, names)
+    axes.set_xlim(0, max([*totals, 1]) * 1.12)
+    # Each bar's total written at its end, while the bars are tall enough to read it (the table
+    # under the chart gives every total anyway).
+    for y, value in zip(positions, totals if len(rows) <= LABELLED_BARS else [], strict=False):
+        axes.text(
+            value,
+            y,
+            f" {value:.{decimals}f}",
+            va="center",
+            fontsize=7,
+            fontfamily=list(fonts),
+        )
+    axes.set_xlabel(labels["points"], fontfamily=list(fonts), fontsize=8)
+    _style(axes, fonts)
+    return Chart(_pixels(figure), WIDTH_IN, height, caption)
+
+
+def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None:
+    """Per indicator, how many units have each light, as stacked bars."""
+    indicators = lights["indicators"]
+    if not indicators:
+        return None
+    fonts = chart_fonts()
+    height = 0.9 + _row_height(len(indicators), 0.26) * len(indicators)
+    figure = _figure(height)
+    axes = figure.add_axes((0.30, 0.75 / height, 0.66, 1 - 1.0 / height))
+    positions = list(range(len(indicators)))[::-1]
+    left = [0] * len(indicators)
+    # A count is written on its segment when the segment is wide enough to hold it.
+    widest = max((sum(row[k] for k in COUNTED) for row in lights["counts"]), default=0)
+    legible = max(1, widest // 25)
+    for light in COUNTED:
+        counts = [row[light] for row in lights["counts"]]
+        axes.barh(
+            positions, counts, left=left, color=COLOURS[light], height=0.7, label=labels[light]
+        )
+        for y, start, count in zip(positions, left, counts, strict=True):
+            if count >= legible:
+                axes.text(
+                    start + count / 2,
+                    y,
+                    str(count),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if light == "yellow" else "white",
+                )
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    axes.set_yticks(positions, [safe_text(row["name"], 20) for row in indicators])
+    axes.set_xlabel(labels["units"], fontfamily=list(fonts), fontsize=8)
+    legend = axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35 / height * 2 - 0.02),
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+        prop={"family": list(fonts), "size": 7},
+    )
+    del legend
+    _style(axes, fonts)
+    return Chart(_pixels(figure), WIDTH_IN, height, labels["lights_caption"])
