@@ -2,8 +2,9 @@
 snapshot (the same facts a bulletin is drawn from), cut to what a room can read from the back:
 at most `ROWS` units on a standings slide, `GRID_UNITS` × `GRID_ITEMS` on a lights slide.
 
-Other apps add slides of their own (the projects' battle map, the overdue supervision items)
-through `panels.add`, so this module imports none of them.
+Other apps' slides (the projects' battle map, the overdue supervision items) come through
+`add_panel`: `panels.py` draws those of the apps below this one and `BulletinsConfig.ready`
+registers them, so this module imports none of them.
 """
 
 from __future__ import annotations
