@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saima.bulletins.meeting.selectors import ROWS, Slide
+from saima.bulletins.meeting.selectors import Slide
 from saima.org.access import Access
 from saima.projects.access import readable_projects
 from saima.projects.map.selectors import map_page
@@ -15,7 +15,9 @@ from saima.projects.present import status
 from saima.races.models import RaceDefinition
 
 #: Overdue milestones listed on the battle map slide, the latest first.
-OVERDUE_SHOWN = 10
+OVERDUE_SHOWN = 8
+#: Units on the slide, those with the most overdue milestones first.
+UNITS_SHOWN = 10
 
 
 def projects_panel(access: Access, race: RaceDefinition, period: str) -> list[Slide]:
@@ -48,8 +50,8 @@ def projects_panel(access: Access, race: RaceDefinition, period: str) -> list[Sl
             {
                 "today": today,
                 "totals": found.totals,
-                "rows": rows[:ROWS],
-                "more": max(0, len(rows) - ROWS),
+                "rows": rows[:UNITS_SHOWN],
+                "more": max(0, len(rows) - UNITS_SHOWN),
                 "late": late[:OVERDUE_SHOWN],
                 "looks": {key: status(key) for key in ("overdue", "due_soon", "done")},
             },

@@ -108,7 +108,7 @@ def test_meeting_mode_at_1920_by_1080(live_server, demo_city, browser):
         if kind not in kinds:
             page.screenshot(path=artefact(f"meeting-{len(kinds) + 1}-{kind}-dark.png"))
         kinds.append(kind)
-    assert {"distinctions", "progress", "lights", "statements"} <= set(kinds)
+    assert {"distinctions", "progress", "lights", "statements", "projects"} <= set(kinds)
     page.keyboard.press("ArrowRight")  # wraps to the first
     assert page.locator(".slide:not([hidden])").get_attribute("data-kind") == "title"
     page.keyboard.press("t")
