@@ -59,6 +59,18 @@ OPEN_STATUSES = (
 )
 
 
+ACTION_LABELS = {
+    "reminder": _("reminder (催办)"),
+    "bulletin": _("listed in the bulletin (通报)"),
+    "interview": _("interview (约谈)"),
+}
+TRIGGER_LABELS = {
+    "acknowledgement": _("acknowledgement"),
+    "feedback": _("progress report"),
+    "deadline": _("deadline"),
+}
+
+
 class SupervisionSettings(models.Model):
     """The office's settings: days to acknowledge, what counts as closing in time, and the
     escalation ladder (催办 → 通报 → 约谈) as data."""
@@ -196,6 +208,12 @@ class Event(models.Model):
         verbose_name = _("item event")
         verbose_name_plural = _("item events")
 
+    @property
+    def escalation_label(self) -> str:
+        """For an escalation: the action taken, as people read it (the text is `step:action`)."""
+        _step, _sep, action = self.text.partition(":")
+        return str(ACTION_LABELS.get(action, action))
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ClosedError("an item's timeline is never changed")
@@ -281,6 +299,14 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.reference} {self.step}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def trigger_label(self) -> str:
+        return str(TRIGGER_LABELS.get(self.trigger, self.trigger))
 
 
 class RectificationList(models.Model):

@@ -12,6 +12,7 @@ import polars as pl
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from saima.common.formatting import fixed
 from saima.engine.supervision import escalations, item_dates, on_time_rates, rectification_rates
 from saima.org.access import Access
 from saima.org.models import Unit
@@ -78,8 +79,27 @@ def filtered(access: Access, filters: Filters) -> QuerySet[Item]:
 def rows(access: Access, filters: Filters, day: datetime.date | None = None) -> list[Row]:
     """The ledger's rows: the leader's own items first, then by deadline; overdue from the
     engine's effective deadline."""
+    found = rows_of(list(filtered(access, filters).prefetch_related("co_units")), day)
+    if filters.overdue:
+        found = [r for r in found if r.overdue]
+    mine = access.user_id
+    found.sort(
+        key=lambda r: (
+            r.item.leader_id != mine if mine else False,
+            not r.item.is_open,
+            r.deadline_due or datetime.date.max,
+            r.item.reference,
+        )
+    )
+    return found
+
+
+def row_of(item: Item, day: datetime.date | None = None) -> Row:
+    return rows_of([item], day)[0]
+
+
+def rows_of(items: list[Item], day: datetime.date | None = None) -> list[Row]:
     day = day or today()
-    items = list(filtered(access, filters).prefetch_related("co_units"))
     dates = _dates(items)
     steps: dict[int, list[Escalation]] = {}
     for step in Escalation.objects.filter(item__in=items).order_by("taken_on", "pk"):
@@ -99,17 +119,6 @@ def rows(access: Access, filters: Filters, day: datetime.date | None = None) -> 
                 co_units=list(item.co_units.all()),
             )
         )
-    if filters.overdue:
-        found = [r for r in found if r.overdue]
-    mine = access.user_id
-    found.sort(
-        key=lambda r: (
-            r.item.leader_id != mine if mine else False,
-            not r.item.is_open,
-            r.deadline_due or datetime.date.max,
-            r.item.reference,
-        )
-    )
     return found
 
 
@@ -132,7 +141,23 @@ def unit_rates(access: Access, start: datetime.date, end: datetime.date) -> list
         return []
     rates = on_time_rates(frame, start, end, calendar=work_calendar(), rules=rules())
     names = {u.code: u for u in Unit.objects.filter(code__in=rates["unit"].to_list())}
-    return [{**row, "unit": names[row["unit"]]} for row in rates.iter_rows(named=True)]
+    decimals = rules().decimals
+    return [
+        {
+            **row,
+            "unit": names[row["unit"]],
+            **{
+                f"{k}_text": percent_text(row[f"{k}_rate"], decimals)
+                for k in ("ack", "feedback", "closure")
+            },
+        }
+        for row in rates.iter_rows(named=True)
+    ]
+
+
+def percent_text(value: float | None, decimals: int) -> str:
+    """A rate as pages write it (rounded by the engine; written with its decimals)."""
+    return "" if value is None else f"{fixed(value, decimals)}%"
 
 
 def timeline(item: Item) -> list[Event]:
@@ -183,7 +208,10 @@ def rectification_lists(access: Access) -> list[dict[str, Any]]:
     """Each list the reader may see, with its completion (rectified ÷ due, today)."""
     lists = list(lists_for(access).annotate(entry_count=Count("entries")))
     rates = list_rates([rl.pk for rl in lists])
-    return [{"list": rl, **rates.get(rl.pk, {})} for rl in lists]
+    return [
+        {**{k: v for k, v in rates.get(rl.pk, {}).items() if k != "list"}, "list": rl}
+        for rl in lists
+    ]
 
 
 def list_rates(pks: list[int], day: datetime.date | None = None) -> dict[int, dict[str, Any]]:
@@ -210,3 +238,12 @@ def sources() -> list[tuple[str, str]]:
 
 def statuses() -> list[tuple[str, str]]:
     return [("open", _("open")), *Status.choices]
+
+
+def latest_feedback(items: list[Item]) -> dict[int, str]:
+    """Each item's latest progress report (lead unit's), by item pk."""
+    found: dict[int, str] = {}
+    events = Event.objects.filter(item__in=items, kind=Event.Kind.FEEDBACK).order_by("day", "pk")
+    for item_id, day, text in events.values_list("item_id", "day", "text"):
+        found[item_id] = f"{day.isoformat()} {text}"
+    return found

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from saima.common.evidence import CheckedFile
 from saima.common.text import clean_text
@@ -29,6 +28,7 @@ from saima.supervision import frames
 from saima.supervision.access import is_co, is_lead
 from saima.supervision.models import (
     OPEN_STATUSES,
+    TRIGGER_LABELS,
     Escalation,
     Event,
     EventFile,
@@ -505,18 +505,6 @@ def _take(item: Item, row: dict, day: datetime.date, connection) -> Escalation |
     except IntegrityError:  # another run took it first
         return None
     return step
-
-
-ACTION_LABELS = {
-    "reminder": gettext_lazy("reminder (催办)"),
-    "bulletin": gettext_lazy("listed in the bulletin (通报)"),
-    "interview": gettext_lazy("interview (约谈)"),
-}
-TRIGGER_LABELS = {
-    "acknowledgement": gettext_lazy("acknowledgement"),
-    "feedback": gettext_lazy("progress report"),
-    "deadline": gettext_lazy("deadline"),
-}
 
 
 def reminder_text(item: Item, step: Escalation) -> tuple[str, str]:
