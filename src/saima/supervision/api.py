@@ -485,7 +485,7 @@ def get_list(request, pk: Id):
     """A list with the rectifications the caller may read."""
     access = access_of(request)
     found = readable_list(access, pk)
-    rate = selectors.list_rates([found.pk]).get(found.pk, {})
+    rate = selectors.list_rate(selectors.list_rates([found.pk]), found.pk)
     return ListDetailOut(
         **_list_out(found, rate).dict(),
         entries=[_entry_out(e) for e in selectors.entries_for(access, found)],

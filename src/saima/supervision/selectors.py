@@ -208,10 +208,14 @@ def rectification_lists(access: Access) -> list[dict[str, Any]]:
     """Each list the reader may see, with its completion (rectified ÷ due, today)."""
     lists = list(lists_for(access).annotate(entry_count=Count("entries")))
     rates = list_rates([rl.pk for rl in lists])
-    return [
-        {**{k: v for k, v in rates.get(rl.pk, {}).items() if k != "list"}, "list": rl}
-        for rl in lists
-    ]
+    return [{**list_rate(rates, rl.pk), "list": rl} for rl in lists]
+
+
+def list_rate(rates: dict[int, dict[str, Any]], pk: int) -> dict[str, Any]:
+    """A list's counts and rate (zeros and no rate when nothing is in it)."""
+    found = {"due": 0, "rectified": 0, "basically_done": 0, "rate": None}
+    found.update({k: v for k, v in rates.get(pk, {}).items() if k != "list"})
+    return found
 
 
 def list_rates(pks: list[int], day: datetime.date | None = None) -> dict[int, dict[str, Any]]:

@@ -437,7 +437,7 @@ def rectification(request, pk: int):
             errors = exc.message_dict
         else:
             return HttpResponseRedirect(reverse("supervision:rectification", args=[found.pk]))
-    rate = selectors.list_rates([found.pk]).get(found.pk, {})
+    rate = selectors.list_rate(selectors.list_rates([found.pk]), found.pk)
     return render(
         request,
         "supervision/rectification.html",
