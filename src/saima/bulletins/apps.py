@@ -27,3 +27,11 @@ class BulletinsConfig(AppConfig):
             )
         )
         todo.add("bulletins", delivery.bulletins_to_read)
+
+        from django.apps import apps
+
+        if apps.is_installed("saima.supervision"):
+            from saima.bulletins.meeting import selectors as meeting
+            from saima.bulletins.meeting.supervision import overdue_slides
+
+            meeting.add_panel("supervision", overdue_slides)

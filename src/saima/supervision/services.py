@@ -225,7 +225,7 @@ def item_create(*, access: Access, user, data: ItemData, day: datetime.date | No
 
 
 @transaction.atomic
-def item_acknowledge(*, access: Access, user, item: Item) -> Item:
+def item_acknowledge(*, access: Access, user, item: Item, day: datetime.date | None = None) -> Item:
     """The lead unit signs for the item (签收)."""
     if not is_lead(access, item):
         raise PermissionDenied(_("Only the lead unit acknowledges an item."))
@@ -233,9 +233,9 @@ def item_acknowledge(*, access: Access, user, item: Item) -> Item:
     _open(item)
     if item.status != Status.ASSIGNED:
         raise _refuse("status", _("The item is already acknowledged."))
-    item.status, item.acknowledged_on = Status.ACKNOWLEDGED, today()
+    item.status, item.acknowledged_on = Status.ACKNOWLEDGED, day or today()
     item.save(update_fields=["status", "acknowledged_on"])
-    _event(item, Kind.ACKNOWLEDGED, user, unit=item.lead_unit)
+    _event(item, Kind.ACKNOWLEDGED, user, day=day, unit=item.lead_unit)
     return item
 
 
@@ -264,6 +264,7 @@ def item_feedback(
     text: str,
     files: Sequence[CheckedFile] = (),
     unit: Unit | None = None,
+    day: datetime.date | None = None,
 ) -> Event:
     """A dated progress report (办理进展) of the lead unit, or a co-unit's part, with evidence."""
     if not (is_lead(access, item) or is_co(access, item)):
@@ -278,7 +279,9 @@ def item_feedback(
     if errors:
         raise ValidationError(errors)
     files = _check_files(files)
-    event = _event(item, Kind.FEEDBACK if lead else Kind.CO_FEEDBACK, user, unit=unit, text=text)
+    event = _event(
+        item, Kind.FEEDBACK if lead else Kind.CO_FEEDBACK, user, day=day, unit=unit, text=text
+    )
     _attach(event, files)
     if lead and item.status == Status.ACKNOWLEDGED:
         item.status = Status.IN_PROGRESS
@@ -288,7 +291,13 @@ def item_feedback(
 
 @transaction.atomic
 def item_request_closure(
-    *, access: Access, user, item: Item, text: str, files: Sequence[CheckedFile] = ()
+    *,
+    access: Access,
+    user,
+    item: Item,
+    text: str,
+    files: Sequence[CheckedFile] = (),
+    day: datetime.date | None = None,
 ) -> Event:
     """The lead unit says the task is done and asks the office to close the item."""
     if not is_lead(access, item):
@@ -306,7 +315,7 @@ def item_request_closure(
     if errors:
         raise ValidationError(errors)
     files = _check_files(files)
-    event = _event(item, Kind.CLOSURE_REQUESTED, user, unit=item.lead_unit, text=text)
+    event = _event(item, Kind.CLOSURE_REQUESTED, user, day=day, unit=item.lead_unit, text=text)
     _attach(event, files)
     item.status = Status.CLOSURE_REQUESTED
     item.save(update_fields=["status"])
@@ -314,7 +323,9 @@ def item_request_closure(
 
 
 @transaction.atomic
-def item_close(*, access: Access, user, item: Item, note: str = "") -> Item:
+def item_close(
+    *, access: Access, user, item: Item, note: str = "", day: datetime.date | None = None
+) -> Item:
     """The office closes the item (办结) on the lead unit's request."""
     require_office(access)
     item = _locked(item)
@@ -329,14 +340,16 @@ def item_close(*, access: Access, user, item: Item, note: str = "") -> Item:
         errors["status"] = [_("The lead unit has not asked for closure.")]
     if errors:
         raise ValidationError(errors)
-    item.status, item.closed_on = Status.CLOSED, today()
+    item.status, item.closed_on = Status.CLOSED, day or today()
     item.save(update_fields=["status", "closed_on"])
-    _event(item, Kind.CLOSED, user, text=note)
+    _event(item, Kind.CLOSED, user, day=day, text=note)
     return item
 
 
 @transaction.atomic
-def item_return(*, access: Access, user, item: Item, reason: str) -> Item:
+def item_return(
+    *, access: Access, user, item: Item, reason: str, day: datetime.date | None = None
+) -> Item:
     """The office returns a closure request (退回), saying why; the item is in progress again."""
     require_office(access)
     item = _locked(item)
@@ -349,13 +362,19 @@ def item_return(*, access: Access, user, item: Item, reason: str) -> Item:
         raise ValidationError(errors)
     item.status = Status.IN_PROGRESS
     item.save(update_fields=["status"])
-    _event(item, Kind.RETURNED, user, text=reason)
+    _event(item, Kind.RETURNED, user, day=day, text=reason)
     return item
 
 
 @transaction.atomic
 def extension_request(
-    *, access: Access, user, item: Item, new_deadline: datetime.date | None, reason: str
+    *,
+    access: Access,
+    user,
+    item: Item,
+    new_deadline: datetime.date | None,
+    reason: str,
+    day: datetime.date | None = None,
 ) -> Extension:
     """Ask to move the deadline (the lead unit, or the office itself), with a reason."""
     if not (access.is_office or is_lead(access, item)):
@@ -381,13 +400,14 @@ def extension_request(
         item=item,
         new_deadline=new_deadline,
         reason=reason,
-        requested_on=today(),
+        requested_on=day or today(),
         requested_by=user,
     )
     _event(
         item,
         Kind.EXTENSION_REQUESTED,
         user,
+        day=day,
         unit=item.lead_unit,
         text=_("to %(date)s: %(reason)s") % {"date": new_deadline.isoformat(), "reason": reason},
     )
@@ -396,7 +416,13 @@ def extension_request(
 
 @transaction.atomic
 def extension_decide(
-    *, access: Access, user, extension: Extension, approve: bool, note: str = ""
+    *,
+    access: Access,
+    user,
+    extension: Extension,
+    approve: bool,
+    note: str = "",
+    day: datetime.date | None = None,
 ) -> Extension:
     """The office approves or refuses an extension. The original deadline stays on the item;
     an approved extension counts for the on-time rates only if granted by that deadline."""
@@ -410,7 +436,7 @@ def extension_decide(
         errors["decision"] = [_("This extension is already decided.")]
     if errors:
         raise ValidationError(errors)
-    day = today()
+    day = day or today()
     extension.decision = Extension.Decision.APPROVED if approve else Extension.Decision.REFUSED
     extension.decided_on, extension.decided_by, extension.note = day, user, note
     extension.save(update_fields=["decision", "decided_on", "decided_by", "note"])
@@ -418,22 +444,28 @@ def extension_decide(
         item.extended_to, item.extension_granted = extension.new_deadline, day
         item.save(update_fields=["extended_to", "extension_granted"])
         text = _("to %(date)s") % {"date": extension.new_deadline.isoformat()}
-        _event(item, Kind.EXTENSION_APPROVED, user, text=f"{text} {note}".strip())
+        _event(item, Kind.EXTENSION_APPROVED, user, day=day, text=f"{text} {note}".strip())
     else:
-        _event(item, Kind.EXTENSION_REFUSED, user, text=note)
+        _event(item, Kind.EXTENSION_REFUSED, user, day=day, text=note)
     return extension
 
 
 @transaction.atomic
 def item_extend(
-    *, access: Access, user, item: Item, new_deadline: datetime.date | None, reason: str
+    *,
+    access: Access,
+    user,
+    item: Item,
+    new_deadline: datetime.date | None,
+    reason: str,
+    day: datetime.date | None = None,
 ) -> Extension:
     """The office extends an item itself: a request and its approval in one act."""
     require_office(access)
     extension = extension_request(
-        access=access, user=user, item=item, new_deadline=new_deadline, reason=reason
+        access=access, user=user, item=item, new_deadline=new_deadline, reason=reason, day=day
     )
-    return extension_decide(access=access, user=user, extension=extension, approve=True)
+    return extension_decide(access=access, user=user, extension=extension, approve=True, day=day)
 
 
 # --- Escalation --------------------------------------------------------------------------------
@@ -446,11 +478,12 @@ class EscalationRun:
     emails: int
 
 
-def escalation_run(*, today: datetime.date | None = None) -> EscalationRun:
+def escalation_run(*, today: datetime.date | None = None, notify: bool = True) -> EscalationRun:
     """Take every step of the ladder that falls due by `today` for the open items: record it
     (once per item and step, with its date) in the item's timeline, and email the lead unit's
     people for a reminder. Running again for the same day takes nothing twice and sends no second
-    email (the step's row is the proof; a unique constraint guards two runs at once)."""
+    email (the step's row is the proof; a unique constraint guards two runs at once).
+    `notify=False` records the steps without emailing (the demo's history)."""
     from saima.supervision.rules import today as office_today
 
     day = today or office_today()
@@ -470,7 +503,7 @@ def escalation_run(*, today: datetime.date | None = None) -> EscalationRun:
     emails = 0
     connection = get_connection()
     for row in due.iter_rows(named=True):
-        step = _take(by_pk[row["item"]], row, day, connection)
+        step = _take(by_pk[row["item"]], row, day, connection if notify else None)
         if step is not None:
             done.append(step)
             emails += bool(step.recipients)
@@ -478,7 +511,8 @@ def escalation_run(*, today: datetime.date | None = None) -> EscalationRun:
 
 
 def _take(item: Item, row: dict, day: datetime.date, connection) -> Escalation | None:
-    recipients = unit_emails(item.lead_unit) if row["action"] == "reminder" else []
+    reminds = connection is not None and row["action"] == "reminder"
+    recipients = unit_emails(item.lead_unit) if reminds else []
     try:
         with transaction.atomic():
             step = Escalation.objects.create(
@@ -585,7 +619,13 @@ def settings_save(
 
 @transaction.atomic
 def rectification_list_create(
-    *, access: Access, user, title: str, source: str, reference: str = ""
+    *,
+    access: Access,
+    user,
+    title: str,
+    source: str,
+    reference: str = "",
+    day: datetime.date | None = None,
 ) -> RectificationList:
     require_office(access)
     errors: dict[str, list[str]] = {}
@@ -596,7 +636,7 @@ def rectification_list_create(
     if errors:
         raise ValidationError(errors)
     return RectificationList.objects.create(
-        title=title, source=source, reference=reference, created_on=today(), created_by=user
+        title=title, source=source, reference=reference, created_on=day or today(), created_by=user
     )
 
 
@@ -642,6 +682,7 @@ def rectification_report(
     status: str,
     progress: str,
     files: Sequence[CheckedFile] = (),
+    day: datetime.date | None = None,
 ) -> Rectification:
     """The responsible unit says where the rectification stands, with evidence. A unit's
     "rectified" counts once the office has verified it."""
@@ -659,7 +700,7 @@ def rectification_report(
     if errors:
         raise ValidationError(errors)
     files = _check_files(files)
-    entry.status, entry.progress, entry.reported_on = status, progress, today()
+    entry.status, entry.progress, entry.reported_on = status, progress, day or today()
     entry._history_user = user
     entry.save()
     RectificationFile.objects.bulk_create(
@@ -679,7 +720,13 @@ def rectification_report(
 
 @transaction.atomic
 def rectification_verify(
-    *, access: Access, user, rectification: Rectification, accept: bool, note: str = ""
+    *,
+    access: Access,
+    user,
+    rectification: Rectification,
+    accept: bool,
+    note: str = "",
+    day: datetime.date | None = None,
 ) -> Rectification:
     """The office verifies a rectification the unit reports as rectified, or sends it back to
     rectifying with a reason."""
@@ -696,7 +743,7 @@ def rectification_verify(
     if errors:
         raise ValidationError(errors)
     if accept:
-        entry.verified_on, entry.verified_by = today(), user
+        entry.verified_on, entry.verified_by = day or today(), user
     else:
         entry.status = Rectification.Status.RECTIFYING
     entry.verification = note
