@@ -503,6 +503,8 @@ def escalation_run(*, today: datetime.date | None = None, notify: bool = True) -
     emails = 0
     connection = get_connection()
     for row in due.iter_rows(named=True):
+        if row["resolved_on"] is not None:  # the late act has come since: nothing to chase
+            continue
         step = _take(by_pk[row["item"]], row, day, connection if notify else None)
         if step is not None:
             done.append(step)
