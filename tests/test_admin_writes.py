@@ -19,6 +19,7 @@ from saima.org.admin import ReadOnlyAdmin, ServiceAdmin
 from saima.org.models import Membership, RaceGroup, Unit
 from saima.org.services import api_token_create
 from saima.reporting.models import ReportingPeriod
+from saima.supervision.models import SupervisionSettings
 
 #: Django's own account model keeps Django's admin: its forms run the password validators, and
 #: a person's roles are Memberships, which go through the service.
@@ -49,7 +50,15 @@ def test_every_admin_that_writes_goes_through_a_service(world):
             assert "delete_model" not in vars(type(model_admin)), model
         else:
             assert isinstance(model_admin, ReadOnlyAdmin), model
-    assert set(writable) == {RaceGroup, Unit, Membership, Indicator, Target, ReportingPeriod}
+    assert set(writable) == {
+        RaceGroup,
+        Unit,
+        Membership,
+        Indicator,
+        Target,
+        ReportingPeriod,
+        SupervisionSettings,
+    }
 
 
 def _post(client, world, path: str, data: dict):

@@ -76,6 +76,7 @@ api.add_router("", "saima.reporting.api.figures_router")
 api.add_router("/reporting", "saima.reporting.api.router")
 api.add_router("/races", "saima.races.api.router")
 api.add_router("/projects", "saima.projects.api.router")
+api.add_router("/supervision", "saima.supervision.api.router")
 api.add_router("/bulletins", "saima.bulletins.api.router")
 
 #: Parts of a ninja error location that name where a value came from, not which field it is.

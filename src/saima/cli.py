@@ -122,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     remind.add_argument("--today", help="the day to act as today, YYYY-MM-DD")
     remind.set_defaults(handler=run_remind)
 
+    escalate = commands.add_parser(
+        "escalate",
+        help="take the supervision escalation steps due: reminders, bulletin, interview (for cron)",
+    )
+    escalate.add_argument("--today", help="the day to act as today, YYYY-MM-DD")
+    escalate.set_defaults(handler=run_escalate)
+
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=run_manage)
@@ -310,6 +317,17 @@ def run_remind(args: argparse.Namespace) -> None:
     _django()
     try:
         call_command("remind", *(["--today", args.today] if args.today else []))
+    except CommandError as exc:
+        raise InputError(Problem(file="--today", message=str(exc))) from None
+
+
+def run_escalate(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _django()
+    try:
+        call_command("escalate", *(["--today", args.today] if args.today else []))
     except CommandError as exc:
         raise InputError(Problem(file="--today", message=str(exc))) from None
 

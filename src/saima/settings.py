@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "saima.reporting",
     "saima.races",
     "saima.projects",
+    "saima.supervision",
     "saima.bulletins",
     "saima.demo",
 ]

@@ -9,7 +9,7 @@ class BulletinsConfig(AppConfig):
 
     def ready(self) -> None:
         from saima.bulletins import delivery
-        from saima.bulletins.meeting import panels, selectors
+        from saima.bulletins.meeting import panels, selectors, supervision
         from saima.common import menu, todo
 
         menu.add(
@@ -29,3 +29,4 @@ class BulletinsConfig(AppConfig):
         )
         todo.add("bulletins", delivery.bulletins_to_read)
         selectors.add_panel("projects", panels.projects_panel)
+        selectors.add_panel("supervision", supervision.overdue_slides)

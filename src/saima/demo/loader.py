@@ -20,6 +20,11 @@ from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.projects import delete_demo_projects, load_demo_projects
 from saima.demo.race import load_demo_race
 from saima.demo.summary import CHANGE_REASON, DEMO_LOGINS, DEMO_PASSWORD, DemoSummary
+from saima.demo.supervision import (
+    add_closure_indicator,
+    delete_demo_supervision,
+    load_demo_supervision,
+)
 from saima.metrics.models import Indicator, Observation, Target
 from saima.org.models import RaceGroup, Role, Unit
 from saima.org.services import user_create
@@ -73,6 +78,8 @@ def load_demo(
         _write(data)
         if data.scale == "city":
             load_demo_projects(as_of=data.as_of)
+            add_closure_indicator(year=data.year)
+            load_demo_supervision(as_of=data.as_of)
         published: tuple[str, ...] = ()
         if data.scale == "city" and data.months:
             published = load_demo_race(
@@ -107,6 +114,7 @@ def delete_demo_data() -> None:
     million deletions one by one.
     """
     delete_races()
+    delete_demo_supervision()
     delete_demo_projects()
     for model in (Observation.history.model, Observation, Target.history.model, Target):
         queryset = model._base_manager.all()

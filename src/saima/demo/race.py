@@ -108,9 +108,15 @@ method = "efficacy"
 [[indicator]]
 code = "unemployment"
 metric = "value"
-weight = 10
+weight = 5
 method = "rank"
 step = 1.0
+
+[[indicator]]
+code = "sv-closure"
+metric = "value"
+weight = 5
+method = "efficacy"
 """
 
 #: A few register entries: (unit, category, month, day, points, reason).

@@ -27,6 +27,7 @@ from saima.metrics import selectors
 from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
+from saima.supervision.selectors import open_items_of_unit
 from saima.web import present
 
 
@@ -132,6 +133,7 @@ def unit(request, code: str):
         "figures": found,
         "counts": present.light_counts(found),
         "charts": present.trend_charts(found, series, period.year),
+        "supervision_rows": open_items_of_unit(access, unit),
     }
     return render(request, "web/unit.html", {**_period_context(period, version), **context})
 

@@ -26,6 +26,7 @@ def test_every_registered_entry_is_in_the_menu_in_order(as_user):
         "Reporting",
         "Races",
         "Projects",
+        "Supervision",
         "Bulletins",
         "Meeting screen",
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -579,3 +579,29 @@ def test_the_frames_count_what_the_definitions_say(ledger, start, length):
     columns = ["ack_due", "ack_on_time", "feedback_due", "feedback_on_time", "closure_due"]
     counts = {r[0]: tuple(r[1:]) for r in found.select("unit", *columns, "closure_on_time").rows()}
     assert counts == _counts(ledger, start, end)
+
+
+def test_an_item_extended_in_time_climbs_the_ladder_from_its_new_deadline():
+    # b was extended on 30 March to 30 April; left open, its deadline steps count from then.
+    b = items_frame([replace(WORLD[1], closed=None)])
+    assert due_steps(D(2026, 4, 1), b) == []
+    assert due_steps(D(2026, 4, 30), b) == []
+    # April (its first whole month) went without a report: due 30 April, chased on 1 May.
+    assert due_steps(D(2026, 5, 1), b) == [
+        ("b", "feedback_reminder", D(2026, 5, 1), None),
+        ("b", "reminder", D(2026, 5, 1), None),
+    ]
+    assert [s for _i, s, _d, _r in due_steps(D(2026, 5, 7), b)] == [
+        "feedback_reminder",
+        "reminder",
+        "bulletin",
+    ]
+    # Granted only after the original deadline (c): the steps count from 31 March.
+    c = items_frame([replace(WORLD[2], closed=None, feedback=())])
+    assert ("c", "reminder", D(2026, 4, 1), None) in due_steps(D(2026, 4, 1), c)
+
+
+def test_an_item_closed_on_its_deadline_day_is_never_escalated():
+    a = ITEMS.filter(pl.col("item") == "a")
+    for day in (D(2026, 3, 31), D(2026, 4, 1), D(2026, 5, 1)):
+        assert due_steps(day, a) == []

@@ -21,8 +21,9 @@ PAGES = [
     "/",  # the default period is looked up
 ]
 #: The most queries any page may run (session, user, roles, figures, indicators, periods..., and
-#: with each data version the fingerprint of the records computed figures come from: projects).
-MAX_QUERIES = 14
+#: with each data version the fingerprint of the records computed figures come from: projects,
+#: supervision; the unit's page also lists the unit's open supervision items).
+MAX_QUERIES = 15
 
 
 def _add_units(world, count: int) -> None:
