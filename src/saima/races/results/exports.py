@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import polars as pl
+from django.utils import timezone
 
 from saima.races.models import Publication
 from saima.races.results.selectors import RaceInputs
@@ -99,7 +100,8 @@ def bundle(publication: Publication) -> bytes:
         archive.writestr(
             "README.txt",
             f"{publication.race.code} {publication.period}, version {publication.version}\n"
-            f"Published {publication.published_at:%Y-%m-%d %H:%M} (rule revision "
+            f"Published {timezone.localtime(publication.published_at):%Y-%m-%d %H:%M} "
+            f"{timezone.get_current_timezone_name()} (rule revision "
             f"{publication.rules_revision}).\n\nRecompute with:\n\n"
             f"    {recheck_command(publication)}\n",
         )
