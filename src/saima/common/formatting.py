@@ -68,9 +68,9 @@ def level_gap(value: float | None, decimals: int, measure: str, *, lower: bool) 
     """A level's gap `value − target` in its own unit, read with its direction.
 
     A share (measure `%`) differs in percentage points: 87.1% against a floor of 81% is
-    "+6.1 pp" (and a share under a ceiling "0.5 pp over"). Otherwise where lower is better a positive gap is over the ceiling ("5.0 µg/m³
-    over"), a negative one under it ("2.5 µg/m³ under"); where higher is better it is signed
-    ("+3 units"). Zero is "on target"."""
+    "+6.1 pp" (and a share over a ceiling "0.5 pp over"). Otherwise where lower is better a
+    positive gap is over the ceiling ("5.0 µg/m³ over"), a negative one under it ("2.5 µg/m³
+    under"); where higher is better it is signed ("+3 units"). Zero is "on target"."""
     if value is None:
         return DASH
     size = number(abs(value), decimals)
