@@ -514,9 +514,9 @@ def test_the_source_scan_finds_what_it_should():
     from_python = {f.key for f in python_messages()[0]}
     assert {"Overview", "Sign out", "Double over half"} <= from_templates
     assert (
-        "%(done)s of %(total)s amounts and counts have done half their annual target or more "
-        "(completion at least 50%%), whatever their schedule; whether each is on schedule is its "
-        "light." in from_templates
+        "%(done)s of %(total)s amounts and counts have done at least half of their annual target "
+        "by the end of June, whatever their schedule; whether each is on schedule is its light."
+        in from_templates
     )
     assert {"office administrator", "race group", "%(points)s pp"} <= from_python
 

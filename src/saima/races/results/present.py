@@ -304,6 +304,13 @@ def explanation_rows(
                     row, reading, spreads.get((row.get("group"), row.get("item")))
                 ),
                 "lower": reading.lower,
+                # What a reader (and the rounding test) takes the figures' decimals from: the
+                # indicator's for a value, else the metric's own (percentages, points).
+                "figure_attr": (
+                    ("data-indicator", row.get("indicator"))
+                    if row.get("metric") == "value" and row.get("indicator") in names.indicators
+                    else ("data-decimals", reading.decimals)
+                ),
             }
         )
     return out
