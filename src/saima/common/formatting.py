@@ -125,9 +125,14 @@ def period_name(period) -> str:
     return f"{period.year}年{period.month}月"
 
 
+def list_separator() -> str:
+    """What separates the items of a list in the reader's language: 、 in Chinese."""
+    return "、" if _chinese() else ", "
+
+
 def join_list(items) -> str:
     """Items as one list in the reader's language: `甲、乙、丙` in Chinese, `a, b, c` otherwise."""
-    return ("、" if _chinese() else ", ").join(str(item) for item in items)
+    return list_separator().join(str(item) for item in items)
 
 
 def _has_cjk(text: str) -> bool:

@@ -42,6 +42,12 @@ def join_list(items) -> str:
     return fmt.join_list(items)
 
 
+@register.simple_tag
+def list_separator() -> str:
+    """`{% if not forloop.last %}{% list_separator %}{% endif %}`: 、 in Chinese, `, ` otherwise."""
+    return fmt.list_separator()
+
+
 @register.filter
 def person(user) -> str:
     """`{{ publication.published_by|person }}`: full name, else username."""
