@@ -146,11 +146,13 @@ def _measures(frame: pd.DataFrame, month: int) -> pd.DataFrame:
     kind, value, target = frame["kind"], frame["value"], frame["target"]
     scheduled = kind.isin(SCHEDULED)
     tau = frame["time_progress"]
-    completion = (value * 100 / target).where(kind != "growth")
+    ratio = (value * 100 / target).where(kind != "growth")
+    completion = ratio.where(scheduled)  # a level has no completion rate
     gap = np.select(
-        [scheduled, kind == "growth"], [completion - tau, value - target], default=completion - 100
+        [scheduled, kind == "growth"], [completion - tau, value - target], default=ratio - 100
     )
     frame["completion"] = completion
+    frame["level_ratio"] = ratio.where(kind == "level")
     frame["gap_pp"] = gap
     good = pd.Series(np.where(frame["direction"] == "lower", -gap, gap), index=frame.index)
     good = good.round(DIGITS)
@@ -160,7 +162,11 @@ def _measures(frame: pd.DataFrame, month: int) -> pd.DataFrame:
         default="red",
     )
     frame["light"] = light
-    frame["double_over_half"] = (good >= 0).where(value.notna()) if month == 6 else None
+    # Half the annual task at June, amounts and counts where more is better.
+    halves = scheduled & (frame["direction"] == "higher") & value.notna()
+    frame["double_over_half"] = (
+        (completion.round(DIGITS) >= 50).where(halves) if month == 6 else None
+    )
     remaining = 12 - month
     needed = (target - value) / remaining if remaining else pd.Series(np.nan, index=frame.index)
     frame["run_rate_needed"] = needed.where(scheduled)
@@ -226,12 +232,14 @@ def score_race(
 
 
 def _long_frame(rules: Rules, progress: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    columns = [*KEYS, "kind", "value", "target", "completion", "gap_pp", "growth"]
+    columns = [*KEYS, "kind", "value", "target", "completion", "level_ratio", "gap_pp", "growth"]
     long = units.merge(item_table(rules), how="cross").merge(progress[columns], on=KEYS, how="left")
     metric = long["metric"]
+    # A level scored on "completion" is scored on its value relative to the target.
+    completion = long["completion"].where(long["kind"] != "level", long["level_ratio"])
     long["x"] = np.select(
         [metric == "completion", metric == "gap", metric == "growth", metric == "growth_vs_target"],
-        [long["completion"], long["gap_pp"], long["growth"], long["value"] - long["target"]],
+        [completion, long["gap_pp"], long["growth"], long["value"] - long["target"]],
         default=long["value"],
     )
     long["x_target"] = np.select(

@@ -502,3 +502,124 @@ def switch_language(page, label: str) -> None:
 def artefact(name: str) -> str:
     ARTIFACTS.mkdir(exist_ok=True)
     return str(ARTIFACTS / name)
+
+
+# --- figures on a page, rounded as the indicator says --------------------------------------------
+
+#: A number as pages write it (thousands separators, a sign), and what follows it: `%`, `pp`
+#: (个百分点 in Chinese) or `×`. Digits inside a word (`PM2.5`, `v2`, `100m`) are not numbers.
+_NUMBER = r"(?<![\w.])([-−+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−+]?\d+(?:\.\d+)?)(?![\w.]*\d)"
+#: A number and its suffix; a number glued to a word (`100m yuan`, `2026年`) is no figure.
+_FIGURE = __import__("re").compile(_NUMBER + r"(?:\s*(%|pp\b|个百分点|×)|(?![^\W\d_]))")
+#: Decimals of what a suffix says a number is: percentages and points one, ratios two.
+_SUFFIX_DECIMALS = {"%": 1, "pp": 1, "个百分点": 1, "×": 2}
+#: Elements whose text is no figure of the page.
+_SKIPPED = {"script", "style", "title", "option", "select", "nav", "header", "head"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
+
+
+@dataclass(frozen=True)
+class Misrounded:
+    """A number written at the wrong decimals: where (the indicator's code, or what the element
+    declared), the text around it, and the decimals it should have had."""
+
+    scope: str
+    number: str
+    expected: int
+    text: str
+
+
+def misrounded_figures(
+    html: str, decimals_of: dict[str, int], *, attribute: str = "data-indicator"
+) -> list[Misrounded]:
+    """Every number on a rendered page that is not at its decimals.
+
+    A number's decimals come from the nearest enclosing element that says them: `data-decimals`
+    (figures that are not an indicator's: points, ranks, a count), else the `attribute` (by
+    default `data-indicator`) whose code `decimals_of` maps to the indicator's decimals. A number
+    followed by `%` or `pp` (个百分点) is a percentage or points, one decimal; by `×` a ratio, two
+    decimals. A number outside any such element is checked only when it has a suffix, and for
+    float noise (more than four decimals). Text in scripts, the title, the menu and the period
+    picker is not read. Returns what is wrong (empty when every figure is right), for a test to
+    assert on: `assert not misrounded_figures(html, {...})`.
+    """
+    from html.parser import HTMLParser
+
+    found: list[Misrounded] = []
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.stack: list[tuple[str, str | None, int | None, bool]] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag in _VOID:
+                return
+            values = dict(attrs)
+            scope, expected = None, None
+            if values.get("data-decimals") not in (None, ""):
+                scope, expected = (
+                    f"data-decimals={values['data-decimals']}",
+                    int(values["data-decimals"]),
+                )
+            elif values.get(attribute) in decimals_of:
+                scope, expected = values[attribute], decimals_of[values[attribute]]
+            skipped = tag in _SKIPPED or (self.stack and self.stack[-1][3])
+            if scope is None and self.stack:
+                scope, expected = self.stack[-1][1], self.stack[-1][2]
+            self.stack.append((tag, scope, expected, bool(skipped)))
+
+        def handle_endtag(self, tag) -> None:
+            for index in range(len(self.stack) - 1, -1, -1):
+                if self.stack[index][0] == tag:
+                    del self.stack[index:]
+                    return
+
+        def handle_data(self, data) -> None:
+            if not self.stack or self.stack[-1][3] or not data.strip():
+                return
+            _tag, scope, expected, _skipped = self.stack[-1]
+            for match in _FIGURE.finditer(data):
+                number, suffix = match.group(1), match.group(2)
+                decimals = len(number.split(".")[1]) if "." in number else 0
+                if suffix:
+                    want = _SUFFIX_DECIMALS[suffix]
+                elif expected is not None:
+                    want = expected
+                else:
+                    if decimals > 4:
+                        found.append(Misrounded("page", number, 4, data.strip()))
+                    continue
+                if decimals != want:
+                    found.append(Misrounded(scope or "page", number, want, data.strip()))
+
+    reader = Reader()
+    reader.feed(html)
+    reader.close()
+    return found
+
+
+def misrounded_tips(tips: dict, decimals_of: dict[str, int]) -> list[Misrounded]:
+    """`misrounded_figures` for the figures of an overview's tooltip data (`saima-cells`): each
+    cell's value, target, completion, time progress and gap, by its indicator's decimals."""
+    from django.utils.html import escape
+
+    parts = []
+    for key, cell in tips.get("cells", {}).items():
+        code = tips["codes"].get(key.split(".")[1], "")
+        texts = " | ".join(escape(str(text)) for text in cell[:-1] if text is not None)
+        parts.append(f'<p data-indicator="{escape(code)}">{texts}</p>')
+    return misrounded_figures("".join(parts), decimals_of)

@@ -16,6 +16,7 @@ from django.db.models import Value
 from django.utils import timezone
 
 from saima.demo.bulletins import load_demo_bulletins
+from saima.demo.catalogue import REPORTER_UNIT
 from saima.demo.generate import Dataset, build_dataset, check_request
 from saima.demo.projects import delete_demo_projects, load_demo_projects
 from saima.demo.race import load_demo_race
@@ -113,10 +114,19 @@ def delete_demo_data() -> None:
     Figures and targets are deleted with raw deletes, so that history does not record half a
     million deletions one by one.
     """
+    from saima.reporting.models import Submission
+
     delete_races()
     delete_demo_supervision()
     delete_demo_projects()
-    for model in (Observation.history.model, Observation, Target.history.model, Target):
+    for model in (
+        Submission.history.model,
+        Submission,
+        Observation.history.model,
+        Observation,
+        Target.history.model,
+        Target,
+    ):
         queryset = model._base_manager.all()
         queryset._raw_delete(queryset.db)
     Unit.objects.update(parent=None)
@@ -230,6 +240,52 @@ def _write(data: Dataset) -> None:
             roles=_roles(username, units),
             is_staff=username == "office",
         )
+    _write_submissions(data, units)
+
+
+#: When a demo month's report moved, as days after the month's end at a local hour: submitted on
+#: the 5th, approved on the 6th, accepted on the 7th, all before the due date (the 8th).
+SUBMITTED, APPROVED, ACCEPTED = (5, 10), (6, 10), (7, 15)
+
+
+def _write_submissions(data: Dataset, units: dict[str, Unit]) -> None:
+    """Every reported month of every unit as a report submitted, approved and accepted on time,
+    dated before the month's due date; a unit with no figure for a month (the deliberately
+    missing unit's latest month) has no report, so the board shows it late. The demo's reporter
+    and approver sign their district's reports, the office accepts them all."""
+    from saima.reporting import calendar
+    from saima.reporting.models import Submission
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_USERNAMES)}
+    reported = {(row.unit, row.month) for row in data.observations if row.year == data.year}
+    zone = timezone.get_current_timezone()
+
+    def at(year: int, month: int, moment: tuple[int, int]) -> datetime.datetime:
+        due = calendar.schedule(year, month).due_on
+        day = datetime.date(due.year, due.month, min(moment[0], due.day))
+        return datetime.datetime.combine(day, datetime.time(moment[1]), tzinfo=zone)
+
+    rows = []
+    for code, unit in units.items():
+        own = code == REPORTER_UNIT
+        for month in data.months:
+            if (code, month) not in reported:
+                continue
+            rows.append(
+                Submission(
+                    unit=unit,
+                    year=data.year,
+                    month=month,
+                    status=Submission.Status.ACCEPTED,
+                    submitted_by=users.get("reporter") if own else None,
+                    submitted_at=at(data.year, month, SUBMITTED),
+                    approved_by=users.get("approver") if own else None,
+                    approved_at=at(data.year, month, APPROVED),
+                    accepted_by=users.get("office"),
+                    accepted_at=at(data.year, month, ACCEPTED),
+                )
+            )
+    _bulk_with_history(rows, Submission, timezone.now(), units.values())
 
 
 def _roles(username: str, units: dict[str, Unit]) -> list[tuple[str, Unit | None]]:

@@ -95,6 +95,7 @@ PROGRESS_COLUMNS = [
     "projection",
     "growth",
     "applicable",
+    "level_gap",
 ]
 #: One row per unit and item of a race (`RaceResult.items`).
 ITEM_COLUMNS = [

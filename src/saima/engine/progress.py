@@ -1,8 +1,10 @@
 """Progress of each unit on each indicator against the time-sequence schedule (时序进度).
 
 One vectorised pass over a frame of unit × indicator rows computes, for a period: time progress,
-completion, the gap in percentage points, the light, double-over-half at the half year, the required
-monthly run rate, the required growth for the rest of the year and the year-end projection.
+completion, the gap in percentage points, the light, double-over-half at the half year (completion
+≥ 50% of the annual task at the end of June, amounts and counts only), the gap of a level in its
+own unit, the required monthly run rate, the required growth for the rest of the year and the
+year-end projection.
 
 Percentages are computed as `A·100/T` and `month·100/12` rather than as ratios times 100, so that
 figures that are exact in decimal (20% against 25%) stay exact and land on the right side of a
@@ -693,13 +695,16 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
     lower = pl.col("direction") == "lower"
     scheduled = kind.is_in(list(SCHEDULED_KINDS))
     applicable = ~pl.col("not_applicable")
-    completion = pl.when(kind.is_in(["amount", "count", "level"])).then(value * 100 / target)
+    # A level (PM2.5, a tax share) has no completion: 115% of a ceiling is not over-fulfilment.
+    # Its gap is `level_gap`, value − target in its own unit; `gap_pp` keeps the relative
+    # deviation from the target (%), which its light reads against `level_yellow_pct`.
+    completion = pl.when(scheduled).then(value * 100 / target)
     gap = (
         pl.when(scheduled)
         .then(pl.col("completion") - pl.col("time_progress"))
         .when(kind == "growth")
         .then(value - target)
-        .otherwise(pl.col("completion") - 100)
+        .otherwise(value * 100 / target - 100)
     )
     frame = frame.with_columns(completion=completion).with_columns(gap_pp=gap)
     good = pl.when(lower).then(-pl.col("gap_pp")).otherwise(pl.col("gap_pp")).round(COMPARE_DIGITS)
@@ -733,7 +738,12 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
     # constant as a multiplication by its reciprocal, one unit in the last place away.
     return frame.with_columns(
         light=light,
-        double_over_half=pl.when((month == 6) & value.is_not_null()).then(good >= 0),
+        # Half the annual task done at the end of June, whatever the profile (on schedule is the
+        # light's business); only amounts and counts where more is better have a task to halve.
+        double_over_half=pl.when((month == 6) & value.is_not_null() & scheduled & ~lower).then(
+            pl.col("completion").round(COMPARE_DIGITS) >= 50
+        ),
+        level_gap=pl.when(kind == "level").then((value - target).round(COMPARE_DIGITS)),
         run_rate_needed=pl.when(scheduled & (remaining > 0)).then(
             ((target - value) / remaining).round(COMPARE_DIGITS)
         ),
@@ -749,7 +759,7 @@ def _measures(frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         [
             pl.when(applicable).then(pl.col(c)).alias(c)
-            for c in ("completion", "gap_pp", "double_over_half", "run_rate_needed")
+            for c in ("completion", "gap_pp", "double_over_half", "run_rate_needed", "level_gap")
         ]
     )
 

@@ -471,7 +471,13 @@ def _metric() -> pl.Expr:
     name = pl.col("metric_name")
     return (
         pl.when(name == "completion")
-        .then(pl.col("completion"))
+        .then(
+            # A level has no completion in the progress rows; a rule that scores it scores the
+            # value relative to the target (%), and the pages say so.
+            pl.when(pl.col("kind") == "level")
+            .then(pl.col("value") * 100 / pl.col("target"))
+            .otherwise(pl.col("completion"))
+        )
         .when(name == "gap")
         .then(pl.col("gap_pp"))
         .when(name == "growth")

@@ -152,6 +152,8 @@ class ProgressOut(Schema):
     projection: float | None
     growth: float | None
     applicable: bool | None
+    #: A level's gap: value − target in the indicator's own unit (levels have no completion).
+    level_gap: float | None = None
 
 
 def indicator_out(indicator: Indicator) -> IndicatorOut:

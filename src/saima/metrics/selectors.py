@@ -22,7 +22,7 @@ from typing import TypeVar
 import polars as pl
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from saima.common import periods
 from saima.engine import IndicatorSpec, Period, compute_progress
@@ -284,9 +284,43 @@ def latest_period(*, version: str | None = None) -> Period | None:
     return None if latest is None else Period(latest.year, latest.month)
 
 
+def readable_period(*, version: str | None = None) -> Period | None:
+    """The latest month with enough figures to read: the latest month (not in the future) in
+    which more than half of the year's reporting units (units with a target that applies that
+    year) have reported at least one figure. Not the month one early unit has reported. None
+    when no month has that many (cached when given a version)."""
+    if version is not None:
+        found = remembered(cache_key("readable", version), lambda: readable_period() or "none")
+        return None if found == "none" else found
+    now = periods.this_month()
+    reporting = dict(
+        Target.objects.filter(not_applicable=False)
+        .values("year")
+        .annotate(units=Count("unit", distinct=True))
+        .values_list("year", "units")
+    )
+    reported = (
+        Observation.objects.filter(value__isnull=False)
+        .values("year", "month")
+        .annotate(units=Count("unit", distinct=True))
+        .order_by("-year", "-month")
+        .values_list("year", "month", "units")
+    )
+    for year, month, units in reported:
+        if (year, month) > (now.year, now.month):
+            continue
+        if units * 2 > reporting.get(year, 0):
+            return Period(year, month)
+    return None
+
+
 def default_period(*, version: str | None = None) -> Period:
-    """The period a page opens on: the latest month with figures (never one in the future), or
-    this month."""
+    """The period a page opens on: the latest month with enough figures to read (most of the
+    reporting units have reported it: `readable_period`); else the latest month with any figure;
+    never one in the future; else this month."""
+    readable = readable_period(version=version)
+    if readable is not None:
+        return readable
     latest = latest_period(version=version)
     if latest is None or periods.is_future(latest):
         return periods.this_month()

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from saima.common import formatting as fmt
 from saima.engine import Period
 
 #: Day of the following month on which a month's figures open.
@@ -83,6 +84,6 @@ def schedule(year: int, month: int) -> Schedule:
         row.opens_on,
         row.due_on,
         locked_at=row.locked_at,
-        locked_by=row.locked_by.get_username() if row.locked_by else None,
+        locked_by=fmt.person(row.locked_by) if row.locked_by else None,
         lock_reason=row.lock_reason,
     )

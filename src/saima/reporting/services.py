@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from saima.common import formatting as fmt
 from saima.common.engine_text import say
 from saima.engine import Period
 from saima.metrics.models import Indicator, Observation
@@ -115,7 +116,7 @@ def _when(moment) -> str:
 
 
 def _user_name(user) -> str:
-    return user.get_username() if user is not None else _("someone")
+    return fmt.person(user) if user is not None else _("someone")
 
 
 def _locked_message(sched: calendar.Schedule) -> str:

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saima.common.lights import LIGHTS
@@ -273,7 +274,9 @@ def _post_form(request, access, unit, period: Period):
             request, unit, period, posted=posted, findings=findings, notice=note
         )
         return render(request, "reporting/unit_form.html", context)
-    saved = _("%(count)d figures saved.") % {"count": len(result.stored)}
+    saved = ngettext("%(count)d figure saved.", "%(count)d figures saved.", len(result.stored)) % {
+        "count": len(result.stored)
+    }
     if action == "submit":
         try:
             services.submission_submit(

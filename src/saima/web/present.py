@@ -67,8 +67,39 @@ class Figure:
         return fmt.percent(self._get("time_progress"))
 
     @property
+    def level(self) -> bool:
+        return self.indicator.kind == Indicator.Kind.LEVEL
+
+    @property
+    def lower(self) -> bool:
+        return self.indicator.direction == Indicator.Direction.LOWER
+
+    @property
     def gap_text(self) -> str:
+        """The gap: for amounts and counts completion − time progress, for growth actual − target
+        (pp); for a level value − target in its own unit, read with its direction ("+6.1 pp",
+        "5.0 µg/m³ over"), never a completion rate."""
+        if self.level:
+            return fmt.level_gap(
+                self._get("level_gap"),
+                self.indicator.decimals,
+                self.indicator.measure,
+                lower=self.lower,
+            )
         return fmt.points(self._get("gap_pp"))
+
+    @property
+    def deviation_text(self) -> str:
+        """A level's relative deviation from its target (%), what its light reads: labelled so."""
+        value = self._get("gap_pp") if self.level else None
+        if value is None:
+            return fmt.DASH
+        text = fmt.number(value, fmt.PERCENT_DECIMALS)
+        return f"{text if value < 0 or text.strip('0.,') == '' else '+' + text}%"
+
+    @property
+    def over_half(self) -> bool | None:
+        return self.row.get("double_over_half")
 
     @property
     def run_rate_text(self) -> str:
@@ -96,6 +127,8 @@ class Figure:
         decimals = self.indicator.decimals
         amounts = ("value", "target", "run_rate_needed", "projection")
         percents = ("completion", "time_progress", "gap_pp", "required_growth", "growth")
+        if self.level:
+            amounts += ("level_gap",)
         data = {name: fmt.fixed(self._get(name), decimals) for name in amounts}
         data |= {name: fmt.fixed(self._get(name), fmt.PERCENT_DECIMALS) for name in percents}
         data["run_rate_ratio"] = fmt.fixed(self._get("run_rate_ratio"), fmt.RATIO_DECIMALS)
@@ -282,7 +315,8 @@ class Board:
     def build(cls, found: list[Figure], *, half_year: bool) -> Board:
         board = cls._grid(found)
         if half_year:
-            board.half_year = cls._grid([f for f in found if f.scheduled])
+            # Double over half is for amounts and counts where more is better (half the task).
+            board.half_year = cls._grid([f for f in found if f.scheduled and not f.lower])
         return board
 
     @classmethod

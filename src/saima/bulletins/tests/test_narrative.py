@@ -204,3 +204,30 @@ def test_generated_races_numbers_come_from_the_result(case) -> None:
         progress=period_progress(rules, when, targets, actuals),
     )
     _check(facts, allowed)
+
+
+def test_double_over_half_in_the_text_is_half_the_task_not_the_schedule() -> None:
+    """Under a back-loaded profile (44% due by June) a unit at 47.5% is on schedule, but the
+    bulletin must not count it over half: half the annual target is 50%."""
+    from django.utils import translation
+
+    from saima.engine import IndicatorSpec, compute_progress, digest
+    from saima.engine.tests.builders import actuals, targets
+
+    back_loaded = (8, 12, 18, 25, 34, 44, 52, 61, 70, 80, 90, 100)
+    progress = compute_progress(
+        targets([("A", "fai", 200.0), ("B", "fai", 200.0)]),
+        actuals([("A", "fai", "2026-06", 95.0), ("B", "fai", "2026-06", 104.0)]),
+        parse_period("2026-H1"),
+        specs={"fai": IndicatorSpec("fai", profile=back_loaded)},
+    )
+    assert set(progress["light"]) == {"green"}
+    facts = {
+        "half": [
+            {"name": "Investment", **{k: row[k] for k in ("judged", "reached", "not_reached")}}
+            for row in digest.double_over_half(progress).to_dicts()
+        ]
+    }
+    with translation.override("en"):
+        text = narrative._half(facts)
+    assert "1 of 2 units have done half of the annual target; not yet: A" in text

@@ -31,6 +31,30 @@ def decimals(value, places: int) -> str:
 
 
 @register.filter
+def period_name(value) -> str:
+    """`{{ period|period_name }}`: 2026年3月 in Chinese; links keep `period.label`."""
+    return fmt.period_name(value)
+
+
+@register.filter
+def join_list(items) -> str:
+    """`{{ names|join_list }}`: 甲、乙 in Chinese, a, b otherwise."""
+    return fmt.join_list(items)
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """`{% if not forloop.last %}{% list_separator %}{% endif %}`: 、 in Chinese, `, ` otherwise."""
+    return fmt.list_separator()
+
+
+@register.filter
+def person(user) -> str:
+    """`{{ publication.published_by|person }}`: full name, else username."""
+    return fmt.person(user)
+
+
+@register.filter
 def percent_width(value) -> str:
     """A share as a CSS percentage with a dot for the decimal, whatever the language."""
     return f"{float(value or 0):.2f}%"

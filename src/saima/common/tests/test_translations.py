@@ -341,7 +341,7 @@ def test_the_overview_page_comes_out_in_chinese(as_user):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     html = client.get("/?period=2026-06").content.decode()
     assert "总览" in html  # the title and the navigation
-    assert "2026-06 时序进度完成情况" in html
+    assert "2026年6月 时序进度完成情况" in html  # periods as Chinese writes them
     assert "双过半" in html and "退出" in html
     assert "Sign out" not in html and "Progress against the schedule" not in html
 
@@ -514,7 +514,8 @@ def test_the_source_scan_finds_what_it_should():
     from_python = {f.key for f in python_messages()[0]}
     assert {"Overview", "Sign out", "Double over half"} <= from_templates
     assert (
-        "%(done)s of %(total)s amounts and counts have completion at or above time progress."
+        "%(done)s of %(total)s amounts and counts have done at least half of their annual target "
+        "by the end of June, whatever their schedule; whether each is on schedule is its light."
         in from_templates
     )
     assert {"office administrator", "race group", "%(points)s pp"} <= from_python

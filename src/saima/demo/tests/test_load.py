@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from saima.demo import (
     CHANGE_REASON,
@@ -167,13 +168,44 @@ def test_double_over_half_at_the_half_year(city) -> None:
     computed = list(Indicator.objects.exclude(source="").values_list("code", flat=True))
     frame = frame.filter(~frame["indicator"].is_in(computed))  # the figures units report
     applicable = frame.filter(frame["applicable"])
-    assert applicable["double_over_half"].null_count() == 0
-    assert set(applicable["double_over_half"].to_list()) == {True, False}
+    halves = applicable.filter(
+        applicable["kind"].is_in(["amount", "count"]) & (applicable["direction"] == "higher")
+    )
+    assert halves["double_over_half"].null_count() == 0
+    assert set(halves["double_over_half"].to_list()) == {True, False}
+    others = applicable.filter(
+        ~applicable["indicator"].is_in(halves["indicator"].unique().implode())
+    )
+    assert others["double_over_half"].null_count() == others.height  # growth, levels
     assert frame.filter(~frame["applicable"])["double_over_half"].null_count() == 4
     fai = frame.filter((frame["indicator"] == "fai") & frame["applicable"])
     for row in fai.iter_rows(named=True):
-        assert row["time_progress"] == 46.5
-        assert row["double_over_half"] == (row["completion"] >= 46.5)
+        assert row["time_progress"] == 46.5  # the schedule is the light's business...
+        assert row["double_over_half"] == (row["completion"] >= 50)  # ...half the task this one
+
+
+def test_past_months_are_reported_approved_and_accepted_on_time(city) -> None:
+    """Every month of the demo year is accepted, submitted before its due date, except the
+    deliberately missing unit's latest month, which the board shows late."""
+    from saima.reporting import calendar
+    from saima.reporting.models import Submission
+    from saima.reporting.selectors import status_rows
+
+    units = Unit.objects.filter(targets__year=2026).distinct().count()
+    submissions = Submission.objects.filter(year=2026)
+    assert submissions.count() == units * 10 - 1
+    assert set(submissions.values_list("status", flat=True)) == {"accepted"}
+    for submission in submissions:
+        due = calendar.schedule(2026, submission.month).due_on
+        local = timezone.localtime(submission.submitted_at).date()
+        assert local < due, submission
+        assert submission.submitted_at < submission.approved_at < submission.accepted_at
+    for month in range(1, 10):
+        assert not [row for row in status_rows(2026, month, today=AS_OF) if row.late]
+    late = [row.unit.code for row in status_rows(2026, 10, today=AS_OF) if row.late]
+    assert late == [MISSING_UNIT]
+    own = submissions.get(unit__code=REPORTER_UNIT, month=3)
+    assert (own.submitted_by.username, own.accepted_by.username) == ("reporter", "office")
 
 
 def test_the_demo_logins_work_and_have_their_roles(city) -> None:

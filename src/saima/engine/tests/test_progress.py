@@ -136,7 +136,7 @@ def test_required_growth_for_a_growth_indicator():
     )
     # A = 180·1.10 = 198; goal 400·1.08 = 432; (432 − 198)/(400 − 180) − 1
     assert frame["required_growth"][0] == pytest.approx((234 / 220 - 1) * 100)
-    assert frame["double_over_half"][0] is True
+    assert frame["double_over_half"][0] is None  # a growth rate has no annual task to halve
 
 
 @pytest.mark.parametrize(
@@ -147,6 +147,29 @@ def test_level_lower_is_better_mirrors_the_comparison(value, light):
     rows = run([("A", "pm25", 35.0)], [("A", "pm25", "2026-03", value)], "2026-03", spec)
     assert rows["A"]["light"] == light
     assert rows["A"]["gap_pp"] == pytest.approx(value * 100 / 35 - 100)
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "value", "gap"),
+    [
+        ("higher", 81.0, 87.1, 6.1),  # a tax share of 87.1% against a floor of 81%: +6.1 pp
+        ("lower", 30.0, 35.0, 5.0),  # PM2.5 35 against a ceiling of 30: 5 µg/m³ over
+        ("lower", 30.0, 27.5, -2.5),  # 2.5 under the ceiling
+    ],
+)
+def test_the_gap_of_a_level_is_value_minus_target_in_its_own_unit(direction, target, value, gap):
+    spec = {"lv": IndicatorSpec("lv", kind="level", direction=direction)}
+    for period in ("2026-03", "2026-06"):
+        rows = run([("A", "lv", target)], [("A", "lv", period, value)], period, spec)
+        assert rows["A"]["level_gap"] == gap  # exact: kept to nine decimals, no 6.099999…
+        # never a completion rate, and no double over half
+        assert rows["A"]["completion"] is None
+        assert rows["A"]["double_over_half"] is None
+
+
+def test_the_level_gap_is_only_for_levels():
+    rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-03", 30.0)], "2026-03")
+    assert rows["A"]["level_gap"] is None
 
 
 def test_lower_is_better_amount_mirrors_the_schedule():
@@ -167,10 +190,51 @@ def test_double_over_half_at_the_half_year(value, expected):
     assert rows["A"]["double_over_half"] is expected
 
 
-def test_double_over_half_under_a_profile_uses_its_half_year_share():
-    spec = {"fai": IndicatorSpec("fai", profile=(5, 10, 20, 30, 40, 55, 60, 70, 80, 90, 95, 100))}
+BACK_LOADED = (8, 12, 18, 25, 34, 44, 52, 61, 70, 80, 90, 100)
+
+
+def test_double_over_half_is_half_the_task_whatever_the_profile():
+    """A back-loaded profile asks 44% by June: 47.5% is on schedule (green) but not half the
+    annual task, so not double over half; 52% is both."""
+    spec = {"fai": IndicatorSpec("fai", profile=BACK_LOADED)}
+    rows = run(
+        [("A", "fai", 200.0), ("B", "fai", 200.0)],
+        [("A", "fai", "2026-06", 95.0), ("B", "fai", "2026-06", 104.0)],
+        "2026-06",
+        spec,
+    )
+    assert (rows["A"]["completion"], rows["A"]["time_progress"]) == (47.5, 44.0)
+    assert (rows["A"]["light"], rows["A"]["double_over_half"]) == ("green", False)
+    assert (rows["B"]["completion"], rows["B"]["double_over_half"]) == (52.0, True)
+
+
+def test_double_over_half_under_a_front_loaded_profile_is_still_half():
+    """Ahead of half but behind a front-loaded schedule: over half, with a red light."""
+    spec = {"fai": IndicatorSpec("fai", profile=(5, 10, 20, 30, 40, 60, 70, 80, 85, 90, 95, 100))}
     rows = run([("A", "fai", 100.0)], [("A", "fai", "2026-06", 52.0)], "2026-06", spec)
-    assert rows["A"]["double_over_half"] is False
+    assert (rows["A"]["light"], rows["A"]["double_over_half"]) == ("red", True)
+
+
+def test_double_over_half_is_for_higher_is_better_amounts_and_counts():
+    specs = {
+        "energy": IndicatorSpec("energy", direction="lower"),
+        "ivag": IndicatorSpec("ivag", kind="growth"),
+        "started": IndicatorSpec("started", kind="count"),
+    }
+    frame = compute_progress(
+        targets([("A", "energy", 100.0), ("A", "ivag", 6.0), ("A", "started", 10.0)]),
+        actuals(
+            [
+                ("A", "energy", "2026-H1", 60.0),
+                ("A", "ivag", "2026-H1", 7.0),
+                ("A", "started", "2026-H1", 5.0),
+            ]
+        ),
+        parse_period("2026-H1"),
+        specs=specs,
+    )
+    found = dict(frame.select("indicator", "double_over_half").iter_rows())
+    assert found == {"energy": None, "ivag": None, "started": True}
 
 
 def test_required_growth_for_an_amount():

@@ -279,6 +279,14 @@ def test_progress_rows_carry_the_computed_measures(world):
         assert key in row
 
 
+def test_a_level_in_the_progress_list_has_a_gap_and_no_completion(world):
+    """PM2.5 (a lower-is-better level) is never a completion rate: its gap is value − target."""
+    rows = client_for(world, "office").get("/api/progress?period=2026-06&unit=east&indicator=pm25")
+    [row] = rows.json()
+    assert row["completion"] is None and row["double_over_half"] is None
+    assert row["level_gap"] == pytest.approx(row["value"] - row["target"])
+
+
 def test_progress_filtered_to_one_unit_matches_the_selector(world):
     east = world.units["east"]
     scope = selectors.Scope(unit_ids=frozenset({east.pk}))

@@ -150,3 +150,21 @@ def test_latest_period_and_series(world):
         _access(world, "east_reporter"), world.units["north"], 2026
     )
     assert north.height == 0  # another unit's figures are not read
+
+
+def test_the_default_period_is_the_latest_most_units_have_reported(world):
+    """June: two of the three units have reported (North has not), so the pages open on it;
+    one early unit reporting July does not move them."""
+    assert selectors.readable_period() == parse_period("2026-06")
+    east = world.units["east"]
+    Observation.objects.create(
+        unit=east, indicator=world.indicators["fai"], year=2026, month=7, value=1
+    )
+    assert selectors.latest_period() == parse_period("2026-07")
+    assert selectors.readable_period() == parse_period("2026-06")
+    assert selectors.default_period() == parse_period("2026-06")
+    for code in ("west", "north"):
+        Observation.objects.create(
+            unit=world.units[code], indicator=world.indicators["fai"], year=2026, month=7, value=1
+        )
+    assert selectors.default_period() == parse_period("2026-07")

@@ -9,22 +9,40 @@ import zipfile
 from pathlib import Path
 
 import polars as pl
+from django.utils import timezone
 
 from saima.races.models import Publication
 from saima.races.results.selectors import RaceInputs
 from saima.tabular import write_table
 
 
-def results_frame(publication: Publication) -> pl.DataFrame:
-    """The standings as published: one row per unit, the columns of `saima race --out`."""
+def _for_people(publication: Publication, rows: list[dict]) -> list[dict]:
+    from saima.races.results import present
+
+    names = present.Names.load()
+    readings = present.item_readings(publication.rules, names, publication.decimals)
+    return present.rounded_for_people(rows, readings, publication.decimals)
+
+
+def results_frame(publication: Publication, *, for_people: bool = False) -> pl.DataFrame:
+    """The standings as published: one row per unit, the columns of `saima race --out`.
+
+    `for_people` (the page's downloads): points at the result's decimals and each metric at its
+    item's, as the pages show them; the bundle keeps full precision for `saima race` to compare.
+    """
     rows = publication.standings
     if not rows:
         return pl.DataFrame()
+    if for_people:
+        rows = _for_people(publication, rows)
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def explanation_frame(publication: Publication) -> pl.DataFrame:
-    return pl.DataFrame(publication.explanation, infer_schema_length=None)
+def explanation_frame(publication: Publication, *, for_people: bool = False) -> pl.DataFrame:
+    rows = publication.explanation
+    if for_people:
+        rows = _for_people(publication, rows)
+    return pl.DataFrame(rows, infer_schema_length=None)
 
 
 def table_bytes(frame: pl.DataFrame, suffix: str, sheet_name: str = "Sheet1") -> bytes:
@@ -82,7 +100,8 @@ def bundle(publication: Publication) -> bytes:
         archive.writestr(
             "README.txt",
             f"{publication.race.code} {publication.period}, version {publication.version}\n"
-            f"Published {publication.published_at:%Y-%m-%d %H:%M} (rule revision "
+            f"Published {timezone.localtime(publication.published_at):%Y-%m-%d %H:%M} "
+            f"{timezone.get_current_timezone_name()} (rule revision "
             f"{publication.rules_revision}).\n\nRecompute with:\n\n"
             f"    {recheck_command(publication)}\n",
         )

@@ -227,7 +227,12 @@ def explanation(request, code: str, period: str, unit: str):
         "unit_name": names.unit(unit),
         "standing": present.standings_groups([standing], names, decimals)[0]["rows"][0],
         "rows": present.explanation_rows(
-            rows, names, decimals, [k[len("score_") :] for k in standing if k.startswith("score_")]
+            rows,
+            names,
+            decimals,
+            [k[len("score_") :] for k in standing if k.startswith("score_")],
+            rules=publication.rules,
+            explanation=publication.explanation,
         ),
         "access": access,
     }
@@ -249,9 +254,9 @@ def download(request, code: str, period: str, what: str, fmt: str):
             raise PermissionDenied(_("The inputs of a race are for the office and leaders."))
         return exports.download(exports.bundle(publication), f"{stem}-inputs.zip")
     if what == "results":
-        frame = exports.results_frame(publication)
+        frame = exports.results_frame(publication, for_people=True)
     else:
-        frame = exports.explanation_frame(publication)
+        frame = exports.explanation_frame(publication, for_people=True)
         if not access.sees_everything:
             frame = frame.filter(pl.col("unit").is_in(sorted(_own_units(access))))
     body = exports.table_bytes(frame, f".{fmt}", sheet_name=what)

@@ -94,3 +94,26 @@ def test_reporter_sees_only_their_unit(live_server, committed_world, page):
     # Nor may the reporter open West District by its address.
     response = page.goto(f"{base}/units/west/")
     assert response is not None and response.status == 403
+
+
+def test_pages_print_without_the_menu_and_with_whole_rows(live_server, committed_world, page):
+    """The print stylesheet: no menu, picker or language switch on paper; table headers repeat
+    and rows are not cut; a unit's cards keep their figures readable (no solid fill)."""
+    from saima.testing import PASSWORD
+
+    base = live_server.url
+    sign_in(page, base, "office", PASSWORD)
+    page.goto(f"{base}/units/east/?period=2026-06")
+    card = page.locator("section.card[data-light]").first
+    assert card.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    page.emulate_media(media="print")
+    assert page.locator(".topnav").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".picker").evaluate("e => getComputedStyle(e).display") == "none"
+    page.goto(f"{base}/indicators/fai/?period=2026-06")
+    head = page.locator("table.ranking thead").first
+    assert head.evaluate("e => getComputedStyle(e).display") == "table-header-group"
+    row = page.locator("table.ranking tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    page.screenshot(path=artefact("indicator-print.png"), full_page=True)
+    favicon = page.locator("link[rel=icon]").get_attribute("href")
+    assert favicon and page.request.get(base + favicon).status == 200
