@@ -18,3 +18,14 @@ class WebConfig(AppConfig):
             )
         ):
             menu.add(menu.Entry(key, label, key, order=order, current=current, keeps_period=True))
+        menu.add(
+            menu.Entry(
+                "dashboard",
+                _("Dashboard"),
+                "dashboard",
+                order=3,
+                current=("dashboard",),
+                visible=lambda access: access.sees_everything,
+                keeps_period=True,
+            )
+        )

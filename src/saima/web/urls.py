@@ -12,4 +12,7 @@ urlpatterns = [
     path("units/<slug:code>/", views.unit, name="unit"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/<slug:code>/", views.indicator, name="indicator"),
+    path("todo/", views.todo_list, name="todo"),
+    path("todo/count/", views.todo_badge, name="todo_count"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -12,22 +12,27 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from saima.common import todo
 from saima.common.pages import page
-from saima.common.periods import neighbours, requested_period, this_month
+from saima.common.periods import neighbours, requested_period, step, this_month
 from saima.engine import Period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
-from saima.web import present
+from saima.web import context, present
+from saima.web import dashboard as dashboard_data
 
 
 def _period(request, version: str) -> Period:
@@ -165,6 +170,50 @@ def indicator(request, code: str):
         "counts": present.light_counts(found),
     }
     return render(request, "web/indicator.html", {**_period_context(period, version), **context})
+
+
+@page
+@require_safe
+def todo_list(request):
+    """What is waiting for this person, from every app that asks something of people."""
+    access = access_of(request)
+    today = timezone.localdate()
+    tasks = todo.tasks_for(access, today)
+    context.remember_todo_count(access, len(tasks))
+    return render(
+        request,
+        "web/todo.html",
+        {"tasks": tasks, "today": today, "overdue": sum(1 for t in tasks if t.overdue)},
+    )
+
+
+@page
+@require_safe
+def todo_badge(request):
+    """The header's to-do count (an htmx fragment the header loads when it has no fresh count)."""
+    count = context.todo_count(access_of(request))
+    return render(request, "web/_todo_badge.html", {"todo_count": count})
+
+
+@page
+@require_safe
+def dashboard(request):
+    """The leader's dashboard: standings, lights, double over half, who is behind, what changed."""
+    access = access_of(request)
+    if not access.sees_everything:
+        raise PermissionDenied(_("The dashboard is for leaders and the office."))
+    version = selectors.data_version()
+    period = _period(request, version)
+    previous = step(Period(period.year, period.month), -1)  # last month, whatever the period
+    progress = selectors.cached_progress(access, period, version=version)
+    before = None
+    if previous is not None and previous.year == period.year:
+        before = selectors.cached_progress(access, previous, version=version)
+    else:
+        previous = None
+    board = dashboard_data.build(access, period, previous, progress, before)
+    context = {**_period_context(period, version), "board": board}
+    return render(request, "web/dashboard.html", context)
 
 
 def demo_logins() -> tuple[list[tuple[str, str]], str | None]:
