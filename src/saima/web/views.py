@@ -31,8 +31,10 @@ from saima.metrics import selectors
 from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
+from saima.races.results.exports import download, table_bytes
 from saima.web import context, present
 from saima.web import dashboard as dashboard_data
+from saima.web import table as table_data
 
 
 def _period(request, version: str) -> Period:
@@ -214,6 +216,68 @@ def dashboard(request):
     board = dashboard_data.build(access, period, previous, progress, before)
     context = {**_period_context(period, version), "board": board}
     return render(request, "web/dashboard.html", context)
+
+
+def _table(request, access, period, version):
+    found = _figures(access, period, version=version)
+    progress = selectors.cached_progress(access, period, Scope(), version=version)
+    return table_data.build(
+        found,
+        progress,
+        group_code=request.GET.get("group", "").strip(),
+        sort=request.GET.get("sort", "").strip(),
+        descending=request.GET.get("dir", "") == "desc",
+    )
+
+
+@page
+@require_safe
+def table(request):
+    """The overview as a dense table: units × indicators, a total row, filter and sort."""
+    access = access_of(request)
+    version = selectors.data_version()
+    period = _period(request, version)
+    shown = _table(request, access, period, version)
+    query = {"period": period.label}
+    if shown.group:
+        query["group"] = shown.group.code
+    keep = urlencode(query)
+    context = {
+        **_period_context(period, version),
+        "table": shown,
+        "keep": keep,
+        "download": f"{reverse('table_download')}?{request.GET.urlencode() or keep}",
+    }
+    return render(request, "web/table.html", context)
+
+
+@page
+@require_safe
+def table_download(request):
+    """Exactly the rows the table shows (same period, group and order) as an XLSX file."""
+    access = access_of(request)
+    version = selectors.data_version()
+    period = _period(request, version)
+    shown = _table(request, access, period, version)
+    body = table_bytes(table_data.for_people(table_data.frame(shown)), ".xlsx", period.label)
+    name = f"saima-{period.label}{'-' + shown.group.code if shown.group else ''}.xlsx"
+    return download(body, name)
+
+
+@page
+@require_safe
+def indicator_download(request, code: str):
+    """An indicator's ranking as shown, as an XLSX file."""
+    access = access_of(request)
+    indicator = get_object_or_404(Indicator, code=code)
+    version = selectors.data_version()
+    period = _period(request, version)
+    scope = Scope(indicator_ids=frozenset({indicator.pk}))
+    frame = selectors.cached_progress(access, period, scope, version=version)
+    found = present.figures(frame, _units(access), {indicator.code: indicator})
+    ranking = table_data.for_people(table_data.ranking_frame(present.ranked(found)))
+    body = table_bytes(ranking, ".xlsx", period.label)
+    return download(body, f"saima-{indicator.code}-{period.label}.xlsx")
 
 
 def demo_logins() -> tuple[list[tuple[str, str]], str | None]:

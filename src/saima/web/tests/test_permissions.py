@@ -18,6 +18,13 @@ MATRIX = {
     "unit west": ("get", "/units/west/?period=2026-06", (200, 200, 403, 200, 403, 302)),
     "indicators": ("get", "/indicators/?period=2026-06", (200, 200, 200, 200, 200, 302)),
     "indicator": ("get", "/indicators/fai/?period=2026-06", (200, 200, 200, 200, 200, 302)),
+    "table": ("get", "/table/?period=2026-06", (200, 200, 200, 200, 200, 302)),
+    "table xlsx": ("get", "/table.xlsx?period=2026-06", (200, 200, 200, 200, 200, 302)),
+    "ranking xlsx": (
+        "get",
+        "/indicators/fai/ranking.xlsx?period=2026-06",
+        (200, 200, 200, 200, 200, 302),
+    ),
     "todo": ("get", "/todo/", (200, 200, 200, 200, 200, 302)),
     "todo count": ("get", "/todo/count/", (200, 200, 200, 200, 200, 302)),
     "dashboard": ("get", "/dashboard/?period=2026-06", (200, 200, 403, 403, 403, 302)),
