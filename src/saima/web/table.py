@@ -140,10 +140,7 @@ def frame(table: Table) -> pl.DataFrame:
     as the page writes it (the indicator's decimals; percentages to one decimal)."""
     lines = []
     for row in table.rows:
-        for indicator, figure in zip(table.indicators, row.cells, strict=True):
-            if figure is None:
-                continue
-            lines.append(figure_line(figure))
+        lines += [figure_line(figure) for figure in row.cells if figure is not None]
     return pl.DataFrame(lines, schema=FIGURE_SCHEMA, orient="row")
 
 
