@@ -250,3 +250,27 @@ def form_rows(unit: Unit, year: int, month: int) -> list[FormRow]:
         )
         for indicator in indicators
     ]
+
+
+@dataclass
+class CalendarMonth:
+    """One month of the reporting calendar."""
+
+    schedule: calendar.Schedule
+    due: list[Indicator]
+
+    @property
+    def label(self) -> str:
+        return self.schedule.period.label
+
+
+def calendar_months(year: int) -> list[CalendarMonth]:
+    """The twelve months of a year: dates, lock, and the indicators reported for each (quarterly
+    ones at quarter ends only, January folded into February where combined, computed never)."""
+    indicators = list(Indicator.objects.order_by("order", "code"))
+    return [
+        CalendarMonth(
+            calendar.schedule(year, month), [i for i in indicators if reports_in(i, month)]
+        )
+        for month in range(1, 13)
+    ]

@@ -356,3 +356,62 @@ def light(request, code: str):
     )
     found = LIGHTS.get(row["light"], LIGHTS[None]) if row else LIGHTS[None]
     return render(request, "reporting/_live_light.html", {"light": found, "row": row})
+
+
+# --- The reporting calendar --------------------------------------------------------------------
+
+
+@page
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_page(request):
+    """A year's reporting calendar: per month, when its figures open and are due, whether the
+    month is locked, and which indicators are due (quarterly ones only at quarter ends). The
+    office changes a month's dates here (`services.reporting_period_set`)."""
+    access = access_of(request)
+    if not access.sees_everything and not access.own_units:
+        raise PermissionDenied(_("The reporting calendar is for the office, leaders and units."))
+    year = whole_number(request.GET.get("year", "")) or calendar.today().year
+    if not 1990 <= year <= 2100:
+        return render(request, "400.html", {"message": _("That is not a year.")}, status=400)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        month = whole_number(request.POST.get("month", ""))
+        if month is None or not 1 <= month <= 12:
+            return render(request, "400.html", {"message": _("Which month?")}, status=400)
+        try:
+            services.reporting_period_set(
+                access=access,
+                user=request.user,
+                year=year,
+                month=month,
+                opens_on=_date(request.POST.get("opens_on"), "opens_on"),
+                due_on=_date(request.POST.get("due_on"), "due_on"),
+            )
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+        else:
+            messages.success(
+                request, _("The dates of %(period)s are saved.") % {"period": f"{year}-{month:02d}"}
+            )
+            return HttpResponseRedirect(f"{reverse('reporting:calendar')}?year={year}")
+    context = {
+        "year": year,
+        "years": [year - 1, year, year + 1],
+        "months": selectors.calendar_months(year),
+        "errors": errors,
+        "editable": access.is_office,
+        "today": calendar.today(),
+    }
+    return render(request, "reporting/calendar.html", context, status=status)
+
+
+def _date(text, field: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError(
+            {field: _("%(value)s is not a date (write 2026-11-08).") % {"value": text or ""}}
+        ) from None
