@@ -130,6 +130,11 @@ def status_rows(year: int, month: int, *, today: date | None = None) -> list[Sta
     return rows
 
 
+def recent_reminders(limit: int = 20) -> list[Reminder]:
+    """The reminders sent last, newest first: when, for which month, to which unit and whom."""
+    return list(Reminder.objects.select_related("unit").order_by("-sent_at", "-pk")[:limit])
+
+
 @dataclass
 class BoardGroup:
     name: str

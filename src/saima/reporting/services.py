@@ -711,12 +711,17 @@ def reminder_kind(sched: calendar.Schedule, today: date) -> str | None:
     return None
 
 
-def reminders_send(*, today: date | None = None) -> list[Reminder]:
+def reminders_send(*, today: date | None = None, access: Access | None = None) -> list[Reminder]:
     """Email every unit that owes figures for a recent month; once a day per unit × month × kind.
+
+    `saima remind` (a scheduled job) calls it without `access`; the board's button passes the
+    office's, and only the office may send.
 
     "Due soon" goes once per month, in the REMIND_DAYS_BEFORE days up to the due date;
     "overdue" goes every day after it until the figures are submitted.
     """
+    if access is not None:
+        _require_office(access)
     today = today or calendar.today()
     sent: list[Reminder] = []
     year, month = today.year, today.month

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saima.common.lights import LIGHTS
@@ -18,7 +19,7 @@ from saima.common.requests import whole_number
 from saima.engine import Period
 from saima.metrics.models import Indicator
 from saima.metrics.services import to_decimal
-from saima.org.access import access_of, readable_unit
+from saima.org.access import access_of, readable_unit, require_office
 from saima.reporting import calendar, progress, selectors, services
 from saima.reporting.checking import CandidateFigure
 
@@ -63,20 +64,37 @@ def board(request):
             raise PermissionDenied(_("The status board is for the office and leaders."))
         return HttpResponseRedirect(_here("reporting:unit", period, own.code))
     status = selectors.status_board(period.year, period.month)
-    context = {"board": status, **_months_context(period)}
+    context = {
+        "board": status,
+        "reminders": selectors.recent_reminders() if access.is_office else [],
+        **_months_context(period),
+    }
     return render(request, "reporting/board.html", context)
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock(request):
-    """Lock or unlock a month (the office): POST action=lock|unlock, reason."""
+    """Lock or unlock a month (the office). Locking asks first: GET (or a POST without
+    `confirm`) shows what the lock freezes and which units have not reported; POST
+    action=lock with confirm=yes locks. Unlocking needs a reason and no confirmation."""
     access = access_of(request)
+    require_office(access)
     period = month_of(request)
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    action, reason = request.POST.get("action", "lock"), request.POST.get("reason", "")
     service = {"lock": services.period_lock, "unlock": services.period_unlock}.get(action)
     if service is None:
         return render(request, "400.html", {"message": _("Lock or unlock?")}, status=400)
+    if action == "lock" and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+        rows = selectors.status_rows(period.year, period.month)
+        context = {
+            "schedule": calendar.schedule(period.year, period.month),
+            "missing": [r for r in rows if r.base_status in services.OWING],
+            "unaccepted": [r for r in rows if r.base_status in ("submitted", "approved")],
+            "reason": reason,
+            **_months_context(period),
+        }
+        return render(request, "reporting/lock_confirm.html", context)
     try:
         service(
             access=access, user=request.user, year=period.year, month=period.month, reason=reason
@@ -86,6 +104,36 @@ def lock(request):
     else:
         done = _("%(period)s is locked.") if action == "lock" else _("%(period)s is unlocked.")
         messages.success(request, done % {"period": period.label})
+    return HttpResponseRedirect(_here("reporting:board", period))
+
+
+@page
+@require_POST
+def remind(request):
+    """Send the reminders due today to every unit that owes figures (the office): the same
+    service as `saima remind`, so a unit is never reminded twice a day for the same month."""
+    access = access_of(request)
+    period = month_of(request)
+    sent = services.reminders_send(access=access)
+    if sent:
+        names = sorted({str(reminder.unit.name) for reminder in sent})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d reminder sent, to %(units)s.",
+                "%(count)d reminders sent, to %(units)s.",
+                len(sent),
+            )
+            % {"count": len(sent), "units": _(", ").join(names)},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "No reminder was due: every unit that owes figures was reminded today already, "
+                "has no one with an email address, or its month is not yet near its due date."
+            ),
+        )
     return HttpResponseRedirect(_here("reporting:board", period))
 
 
