@@ -20,7 +20,7 @@ from saima.engine import Period
 from saima.metrics.models import Indicator
 from saima.metrics.services import to_decimal
 from saima.org.access import access_of, readable_unit, require_office
-from saima.reporting import calendar, progress, selectors, services
+from saima.reporting import calendar, checking, progress, selectors, services
 from saima.reporting.checking import CandidateFigure
 
 
@@ -278,6 +278,8 @@ def _post_form(request, access, unit, period: Period):
     action = request.POST.get("action", "")
     if action in ("approve", "accept", "return"):
         return _transition(request, access, unit, period, action)
+    if action == "submit_saved":
+        return _submit_saved(request, access, unit, period)
     if action not in ("check", "save", "submit"):
         return render(request, "400.html", {"message": _("Unknown action.")}, status=400)
     if not access.can_edit_figures(unit.pk):
@@ -305,12 +307,14 @@ def _post_form(request, access, unit, period: Period):
         row_errors = {
             figures[i].indicator_code: messages_ for i, messages_ in exc.row_errors.items()
         }
+        # Every problem at once: the errors and the warnings still to explain, together.
         context = _form_context(
             request,
             unit,
             period,
             posted=posted,
             row_errors=row_errors,
+            findings=_findings_by_indicator(exc.findings),
             errors=[_("Nothing was saved: correct the figures marked below.")],
         )
         return render(request, "reporting/unit_form.html", context, status=400)
@@ -344,6 +348,20 @@ def _post_form(request, access, unit, period: Period):
         context = _form_context(request, unit, period, findings=findings, notice=saved)
         return render(request, "reporting/unit_form.html", context)
     messages.success(request, saved)
+    return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
+
+
+def _submit_saved(request, access, unit, period: Period):
+    """Submit the figures as stored (after an upload), without posting them again."""
+    try:
+        services.submission_submit(
+            access=access, user=request.user, unit=unit, year=period.year, month=period.month
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        problems = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        context = _form_context(request, unit, period, errors=[_("Not submitted:"), *problems])
+        return render(request, "reporting/unit_form.html", context, status=400)
+    messages.success(request, _("The figures are submitted."))
     return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
 
 
@@ -403,7 +421,15 @@ def light(request, code: str):
         else None
     )
     found = LIGHTS.get(row["light"], LIGHTS[None]) if row else LIGHTS[None]
-    return render(request, "reporting/_live_light.html", {"light": found, "row": row})
+    # The checks the final save runs (negative, falling, slips...): the light says so at once.
+    checks = checking.findings_for_rows([candidate]) if value is not None else []
+    context = {
+        "light": found,
+        "row": row,
+        "blocking": [f for f in checks if f.blocking],
+        "warnings": [f for f in checks if not f.blocking and f.needs_acknowledgement],
+    }
+    return render(request, "reporting/_live_light.html", context)
 
 
 # --- The reporting calendar --------------------------------------------------------------------

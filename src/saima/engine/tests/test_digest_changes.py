@@ -81,3 +81,12 @@ def test_changes_are_exactly_the_moved_judged_lights(pairs):
     order = {"red": 0, "yellow": 1, "green": 2}
     for row in found.iter_rows(named=True):
         assert row["better"] == (order[row["light"]] > order[row["light_before"]])
+
+
+def test_a_huge_robust_z_is_written_not_a_crash():
+    from saima.engine.checks import _fixed2
+
+    frame = pl.DataFrame({"z": [1.3669e23, 7.3, -0.05, None]})
+    found = frame.select(_fixed2(pl.col("z")).alias("text"))["text"].to_list()
+    assert found[1:] == ["7.30", "-0.05", None]
+    assert found[0] is not None and "e" in found[0]
