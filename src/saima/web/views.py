@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from saima.common import todo
 from saima.common.pages import page
-from saima.common.periods import neighbours, requested_period, step, this_month
+from saima.common.periods import is_future, neighbours, requested_period, step, this_month
 from saima.engine import Period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator
@@ -45,9 +45,23 @@ def _period(request, version: str) -> Period:
 def _period_context(period: Period, version: str | None = None) -> dict:
     previous, following = neighbours(period)
     choices = selectors.periods_with_figures(until=this_month(), version=version)
-    if all(choice.label != period.label for choice in choices):
+    if period.kind == "month" and all(choice.label != period.label for choice in choices):
         choices.insert(0, period)
-    return {"period": period, "previous": previous, "next": following, "choices": choices}
+    return {
+        "period": period,
+        "previous": previous,
+        "next": following,
+        "choices": choices,
+        "spans": _spans(period.year),
+    }
+
+
+def _spans(year: int) -> list[Period]:
+    """The quarters, halves and the year of `year` that have ended (or end this month), for the
+    period picker: a span still running has no figures of its own yet."""
+    found = [Period(year, 3 * q, "quarter") for q in range(1, 5)]
+    found += [Period(year, 6, "half"), Period(year, 12, "half"), Period(year, 12, "year")]
+    return [p for p in found if not is_future(p)]
 
 
 def _indicators() -> dict[str, Indicator]:

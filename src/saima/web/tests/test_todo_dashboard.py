@@ -94,3 +94,14 @@ def test_dashboard_without_a_previous_month(as_user):
 def test_menu_offers_the_dashboard_to_leaders_only(as_user):
     assert 'href="/dashboard/' in as_user("leader").get("/").content.decode()
     assert 'href="/dashboard/' not in as_user("east_reporter").get("/").content.decode()
+
+
+def test_period_picker_offers_quarters_halves_and_the_year(as_user):
+    html = as_user("office").get("/?period=2026-06").content.decode()
+    for label in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-H1"):
+        assert f'<option value="{label}"' in html
+    # Today is 2026-11-25: the fourth quarter, the second half and the year are still running.
+    for label in ("2026-Q4", "2026-H2", "2026"):
+        assert f'<option value="{label}"' not in html
+    for path in ("/?period=2026-Q2", "/table/?period=2026-H1", "/dashboard/?period=2026-Q3"):
+        assert as_user("office").get(path).status_code == 200
