@@ -209,7 +209,7 @@ def light_changes(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
     """What changed between two periods' progress (last month's and this month's): each unit ×
     indicator whose light moved between green, yellow and red, with both lights and gaps and
     `better` (True when the light improved). Rows judged in only one of the periods are left out.
-    Worse first, then by indicator and unit.
+    Worse first; within each, the larger jump (green ↔ red) first, then by indicator and unit.
     """
     rank = pl.DataFrame(
         {"light": list(_LIGHT_RANK), "rank": list(_LIGHT_RANK.values())},
@@ -235,7 +235,10 @@ def light_changes(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
         pl.col("rank_after") != pl.col("rank_before")
     )
     return (
-        both.with_columns(better=pl.col("rank_after") > pl.col("rank_before"))
-        .sort(["better", "indicator", "unit"])
+        both.with_columns(
+            better=pl.col("rank_after") > pl.col("rank_before"),
+            jump=(pl.col("rank_after") - pl.col("rank_before")).abs(),
+        )
+        .sort(["better", "jump", "indicator", "unit"], descending=[False, True, False, False])
         .select("unit", "indicator", "light_before", "light", "gap_before", "gap_pp", "better")
     )

@@ -40,6 +40,13 @@ class Dashboard:
     behind: list[dict[str, Any]] = field(default_factory=list)
     worse: list[dict[str, Any]] = field(default_factory=list)
     better: list[dict[str, Any]] = field(default_factory=list)
+    #: Changes left off the screen (the largest moves are shown, CHANGES_SHOWN each way).
+    more_worse: int = 0
+    more_better: int = 0
+
+
+#: How many light changes each way the one screen shows.
+CHANGES_SHOWN = 8
 
 
 def latest_standings(access: Access) -> list[RaceStandings]:
@@ -147,6 +154,9 @@ def build(
                 "gap": _gap_text(indicator, row["gap_pp"]),
             }
             (board.better if row["better"] else board.worse).append(item)
+    board.more_worse = max(0, len(board.worse) - CHANGES_SHOWN)
+    board.more_better = max(0, len(board.better) - CHANGES_SHOWN)
+    board.worse, board.better = board.worse[:CHANGES_SHOWN], board.better[:CHANGES_SHOWN]
     return board
 
 

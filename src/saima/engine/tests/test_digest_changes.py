@@ -90,3 +90,9 @@ def test_a_huge_robust_z_is_written_not_a_crash():
     found = frame.select(_fixed2(pl.col("z")).alias("text"))["text"].to_list()
     assert found[1:] == ["7.30", "-0.05", None]
     assert found[0] is not None and "e" in found[0]
+
+
+def test_larger_jumps_come_first():
+    before = _frame([("a", "fai", "green", 1.0), ("b", "fai", "green", 1.0)])
+    after = _frame([("a", "fai", "yellow", -1.0), ("b", "fai", "red", -9.0)])
+    assert digest.light_changes(before, after)["unit"].to_list() == ["b", "a"]
