@@ -16,7 +16,7 @@ class MetricsConfig(AppConfig):
                 _("Targets"),
                 "metrics:targets",
                 order=25,
-                current=("metrics", "calendar"),
+                current=("metrics",),
                 visible=lambda access: access.sees_everything,
             )
         )

@@ -268,6 +268,14 @@ class CalendarMonth:
     def label(self) -> str:
         return self.schedule.period.label
 
+    @property
+    def monthly(self) -> list[Indicator]:
+        return [i for i in self.due if i.frequency != Indicator.Frequency.QUARTERLY]
+
+    @property
+    def quarterly(self) -> list[Indicator]:
+        return [i for i in self.due if i.frequency == Indicator.Frequency.QUARTERLY]
+
 
 def calendar_months(year: int) -> list[CalendarMonth]:
     """The twelve months of a year: dates, lock, and the indicators reported for each (quarterly
