@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reporting/", include("saima.reporting.urls")),
     path("races/", include("saima.races.urls")),
+    path("targets/", include("saima.metrics.urls")),
     path("projects/", include("saima.projects.urls")),
     path("supervision/", include("saima.supervision.urls")),
     path("bulletins/", include("saima.bulletins.urls")),

@@ -751,12 +751,18 @@ def _fmt(number: pl.Expr) -> pl.Expr:
 
 
 def _fixed2(number: pl.Expr) -> pl.Expr:
-    """A figure to exactly two decimals (7.30, -0.05)."""
-    cents = (number * 100).round(0).cast(pl.Int64)
+    """A figure to exactly two decimals (7.30, -0.05); one too large for that (a robust z
+    against a history with almost no spread can be 1e23) is written as the float it is,
+    rather than failing the whole check."""
+    cents = (number * 100).round(0).cast(pl.Int64, strict=False)
     sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     whole = (cents.abs() // 100).cast(pl.String)
     part = (cents.abs() % 100).cast(pl.String).str.zfill(2)
-    return pl.format("{}{}.{}", sign, whole, part)
+    return (
+        pl.when(cents.is_null() & number.is_not_null())
+        .then(number.cast(pl.String))
+        .otherwise(pl.format("{}{}.{}", sign, whole, part))
+    )
 
 
 def unit_slip_expr(

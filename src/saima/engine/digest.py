@@ -199,3 +199,46 @@ def movers(standings: Iterable[Mapping[str, Any]]) -> tuple[list[dict], list[dic
         return (-abs(row["rank_change"]), str(row.get("group")), row.get("rank") or 0, row["unit"])
 
     return sorted(rose, key=order), sorted(fell, key=order)
+
+
+#: How good each light is, to say whether a change of light is a step up or down.
+_LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
+
+
+def light_changes(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """What changed between two periods' progress (last month's and this month's): each unit ×
+    indicator whose light moved between green, yellow and red, with both lights and gaps and
+    `better` (True when the light improved). Rows judged in only one of the periods are left out.
+    Worse first; within each, the larger jump (green ↔ red) first, then by indicator and unit.
+    """
+    rank = pl.DataFrame(
+        {"light": list(_LIGHT_RANK), "rank": list(_LIGHT_RANK.values())},
+        schema={"light": pl.String, "rank": pl.Int64},
+    )
+
+    def judged(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("light").is_in(list(_LIGHT_RANK))).join(
+            rank, on="light", how="inner"
+        )
+
+    old = judged(before).select(
+        "unit",
+        "indicator",
+        pl.col("light").alias("light_before"),
+        pl.col("gap_pp").alias("gap_before"),
+        pl.col("rank").alias("rank_before"),
+    )
+    new = judged(after).select(
+        "unit", "indicator", "light", "gap_pp", pl.col("rank").alias("rank_after")
+    )
+    both = new.join(old, on=["unit", "indicator"], how="inner").filter(
+        pl.col("rank_after") != pl.col("rank_before")
+    )
+    return (
+        both.with_columns(
+            better=pl.col("rank_after") > pl.col("rank_before"),
+            jump=(pl.col("rank_after") - pl.col("rank_before")).abs(),
+        )
+        .sort(["better", "jump", "indicator", "unit"], descending=[False, True, False, False])
+        .select("unit", "indicator", "light_before", "light", "gap_before", "gap_pp", "better")
+    )

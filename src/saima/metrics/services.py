@@ -140,3 +140,62 @@ def indicator_save(
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+class TargetsRefused(ValidationError):
+    """A batch of targets refused as a whole, nothing written: `problems` lists each refusal as
+    (index of the row, field, message); the field is `unit`, `indicator`, `value`,
+    `last_year_total` or None for the row as a whole, so a page can point at a cell."""
+
+    def __init__(self, problems: list[tuple[int, str | None, str]]):
+        self.problems = problems
+        super().__init__([message for _index, _field, message in problems])
+
+
+@transaction.atomic
+def targets_set(*, access: Access, user, year: int, rows: list[dict]) -> list[Target]:
+    """Set many targets at once, all or none: each row (`unit` and `indicator` codes, `value`,
+    optional `not_applicable` and `last_year_total`) is checked exactly as `target_set` checks
+    one; any refusal rolls every row back. The targets page and its XLSX import come here."""
+    if not access.is_office:
+        raise PermissionDenied(_("Only the office sets targets."))
+    units = {u.code: u for u in Unit.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    problems: list[tuple[int, str | None, str]] = []
+    saved = []
+    for index, row in enumerate(rows):
+        unit, indicator = units.get(row.get("unit")), indicators.get(row.get("indicator"))
+        if unit is None:
+            message = _("There is no unit with the code %(code)s.") % {"code": row.get("unit")}
+            problems.append((index, "unit", message))
+        if indicator is None:
+            message = _("There is no indicator with the code %(code)s.") % {
+                "code": row.get("indicator")
+            }
+            problems.append((index, "indicator", message))
+        if unit is None or indicator is None:
+            continue
+        try:
+            with transaction.atomic():
+                saved.append(
+                    target_set(
+                        access=access,
+                        user=user,
+                        unit=unit,
+                        indicator=indicator,
+                        year=year,
+                        value=row.get("value"),
+                        not_applicable=bool(row.get("not_applicable")),
+                        last_year_total=row.get("last_year_total"),
+                    )
+                )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, messages in exc.message_dict.items():
+                    name = field if field in ("value", "last_year_total") else None
+                    problems += [(index, name, message) for message in messages]
+            else:
+                problems += [(index, None, message) for message in exc.messages]
+    if problems:
+        raise TargetsRefused(problems)
+    return saved

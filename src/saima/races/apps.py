@@ -8,6 +8,8 @@ class RacesConfig(AppConfig):
     verbose_name = _("Horse races")
 
     def ready(self) -> None:
-        from saima.common import menu
+        from saima.common import menu, todo
+        from saima.races.followup import tasks
 
         menu.add(menu.Entry("races", _("Races"), "races:index", order=30, current=("races",)))
+        todo.add("races", tasks.tasks_for)

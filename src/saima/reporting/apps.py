@@ -8,10 +8,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting cycle")
 
     def ready(self) -> None:
-        from saima.common import menu
+        from saima.common import menu, todo
+        from saima.reporting import tasks
 
         menu.add(
             menu.Entry(
                 "reporting", _("Reporting"), "reporting:board", order=20, current=("reporting",)
             )
         )
+        todo.add("reporting", tasks.tasks_for)

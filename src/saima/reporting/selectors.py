@@ -130,6 +130,11 @@ def status_rows(year: int, month: int, *, today: date | None = None) -> list[Sta
     return rows
 
 
+def recent_reminders(limit: int = 20) -> list[Reminder]:
+    """The reminders sent last, newest first: when, for which month, to which unit and whom."""
+    return list(Reminder.objects.select_related("unit").order_by("-sent_at", "-pk")[:limit])
+
+
 @dataclass
 class BoardGroup:
     name: str
@@ -249,4 +254,36 @@ def form_rows(unit: Unit, year: int, month: int) -> list[FormRow]:
             history=history[indicator.pk],
         )
         for indicator in indicators
+    ]
+
+
+@dataclass
+class CalendarMonth:
+    """One month of the reporting calendar."""
+
+    schedule: calendar.Schedule
+    due: list[Indicator]
+
+    @property
+    def label(self) -> str:
+        return self.schedule.period.label
+
+    @property
+    def monthly(self) -> list[Indicator]:
+        return [i for i in self.due if i.frequency != Indicator.Frequency.QUARTERLY]
+
+    @property
+    def quarterly(self) -> list[Indicator]:
+        return [i for i in self.due if i.frequency == Indicator.Frequency.QUARTERLY]
+
+
+def calendar_months(year: int) -> list[CalendarMonth]:
+    """The twelve months of a year: dates, lock, and the indicators reported for each (quarterly
+    ones at quarter ends only, January folded into February where combined, computed never)."""
+    indicators = list(Indicator.objects.order_by("order", "code"))
+    return [
+        CalendarMonth(
+            calendar.schedule(year, month), [i for i in indicators if reports_in(i, month)]
+        )
+        for month in range(1, 13)
     ]

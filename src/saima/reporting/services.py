@@ -93,10 +93,13 @@ class SaveResult:
 
 
 class FiguresRefused(ValidationError):
-    """`figures_save` refused every row; `row_errors` maps row index (0-based) to messages."""
+    """`figures_save` refused every row; `row_errors` maps row index (0-based) to messages.
+    `findings` holds the checks' other findings (warnings, notes) when the rows got as far as
+    the checks, so a form can show every problem of a figure at once."""
 
-    def __init__(self, row_errors: dict[int, list[str]]):
+    def __init__(self, row_errors: dict[int, list[str]], findings: list | None = None):
         self.row_errors = dict(sorted(row_errors.items()))
+        self.findings = list(findings or [])
         super().__init__({f"rows.{index}": messages for index, messages in self.row_errors.items()})
 
 
@@ -344,7 +347,7 @@ def _figures_save(*, access, user, rows, source, expected, acknowledged, reason,
         if finding.blocking and finding.key in blocking_keys:
             errors[seen[finding.key]].append(say(finding.message))
     if errors:
-        raise FiguresRefused(errors)
+        raise FiguresRefused(errors, [f for f in findings if not f.blocking])
 
     result = SaveResult()
     history_reason = reason or (f"{source}" if source else "")
@@ -712,12 +715,17 @@ def reminder_kind(sched: calendar.Schedule, today: date) -> str | None:
     return None
 
 
-def reminders_send(*, today: date | None = None) -> list[Reminder]:
+def reminders_send(*, today: date | None = None, access: Access | None = None) -> list[Reminder]:
     """Email every unit that owes figures for a recent month; once a day per unit × month × kind.
+
+    `saima remind` (a scheduled job) calls it without `access`; the board's button passes the
+    office's, and only the office may send.
 
     "Due soon" goes once per month, in the REMIND_DAYS_BEFORE days up to the due date;
     "overdue" goes every day after it until the figures are submitted.
     """
+    if access is not None:
+        _require_office(access)
     today = today or calendar.today()
     sent: list[Reminder] = []
     year, month = today.year, today.month

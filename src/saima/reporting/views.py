@@ -19,8 +19,8 @@ from saima.common.requests import whole_number
 from saima.engine import Period
 from saima.metrics.models import Indicator
 from saima.metrics.services import to_decimal
-from saima.org.access import access_of, readable_unit
-from saima.reporting import calendar, progress, selectors, services
+from saima.org.access import access_of, readable_unit, require_office
+from saima.reporting import calendar, checking, progress, selectors, services
 from saima.reporting.checking import CandidateFigure
 
 
@@ -64,20 +64,37 @@ def board(request):
             raise PermissionDenied(_("The status board is for the office and leaders."))
         return HttpResponseRedirect(_here("reporting:unit", period, own.code))
     status = selectors.status_board(period.year, period.month)
-    context = {"board": status, **_months_context(period)}
+    context = {
+        "board": status,
+        "reminders": selectors.recent_reminders() if access.is_office else [],
+        **_months_context(period),
+    }
     return render(request, "reporting/board.html", context)
 
 
 @page
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock(request):
-    """Lock or unlock a month (the office): POST action=lock|unlock, reason."""
+    """Lock or unlock a month (the office). Locking asks first: GET (or a POST without
+    `confirm`) shows what the lock freezes and which units have not reported; POST
+    action=lock with confirm=yes locks. Unlocking needs a reason and no confirmation."""
     access = access_of(request)
+    require_office(access)
     period = month_of(request)
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    action, reason = request.POST.get("action", "lock"), request.POST.get("reason", "")
     service = {"lock": services.period_lock, "unlock": services.period_unlock}.get(action)
     if service is None:
         return render(request, "400.html", {"message": _("Lock or unlock?")}, status=400)
+    if action == "lock" and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+        rows = selectors.status_rows(period.year, period.month)
+        context = {
+            "schedule": calendar.schedule(period.year, period.month),
+            "missing": [r for r in rows if r.base_status in services.OWING],
+            "unaccepted": [r for r in rows if r.base_status in ("submitted", "approved")],
+            "reason": reason,
+            **_months_context(period),
+        }
+        return render(request, "reporting/lock_confirm.html", context)
     try:
         service(
             access=access, user=request.user, year=period.year, month=period.month, reason=reason
@@ -87,6 +104,36 @@ def lock(request):
     else:
         done = _("%(period)s is locked.") if action == "lock" else _("%(period)s is unlocked.")
         messages.success(request, done % {"period": period.label})
+    return HttpResponseRedirect(_here("reporting:board", period))
+
+
+@page
+@require_POST
+def remind(request):
+    """Send the reminders due today to every unit that owes figures (the office): the same
+    service as `saima remind`, so a unit is never reminded twice a day for the same month."""
+    access = access_of(request)
+    period = month_of(request)
+    sent = services.reminders_send(access=access)
+    if sent:
+        names = sorted({str(reminder.unit.name) for reminder in sent})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d reminder sent, to %(units)s.",
+                "%(count)d reminders sent, to %(units)s.",
+                len(sent),
+            )
+            % {"count": len(sent), "units": _(", ").join(names)},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "No reminder was due: every unit that owes figures was reminded today already, "
+                "has no one with an email address, or its month is not yet near its due date."
+            ),
+        )
     return HttpResponseRedirect(_here("reporting:board", period))
 
 
@@ -231,6 +278,8 @@ def _post_form(request, access, unit, period: Period):
     action = request.POST.get("action", "")
     if action in ("approve", "accept", "return"):
         return _transition(request, access, unit, period, action)
+    if action == "submit_saved":
+        return _submit_saved(request, access, unit, period)
     if action not in ("check", "save", "submit"):
         return render(request, "400.html", {"message": _("Unknown action.")}, status=400)
     if not access.can_edit_figures(unit.pk):
@@ -258,12 +307,14 @@ def _post_form(request, access, unit, period: Period):
         row_errors = {
             figures[i].indicator_code: messages_ for i, messages_ in exc.row_errors.items()
         }
+        # Every problem at once: the errors and the warnings still to explain, together.
         context = _form_context(
             request,
             unit,
             period,
             posted=posted,
             row_errors=row_errors,
+            findings=_findings_by_indicator(exc.findings),
             errors=[_("Nothing was saved: correct the figures marked below.")],
         )
         return render(request, "reporting/unit_form.html", context, status=400)
@@ -299,6 +350,20 @@ def _post_form(request, access, unit, period: Period):
         context = _form_context(request, unit, period, findings=findings, notice=saved)
         return render(request, "reporting/unit_form.html", context)
     messages.success(request, saved)
+    return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
+
+
+def _submit_saved(request, access, unit, period: Period):
+    """Submit the figures as stored (after an upload), without posting them again."""
+    try:
+        services.submission_submit(
+            access=access, user=request.user, unit=unit, year=period.year, month=period.month
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        problems = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        context = _form_context(request, unit, period, errors=[_("Not submitted:"), *problems])
+        return render(request, "reporting/unit_form.html", context, status=400)
+    messages.success(request, _("The figures are submitted."))
     return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
 
 
@@ -358,4 +423,71 @@ def light(request, code: str):
         else None
     )
     found = LIGHTS.get(row["light"], LIGHTS[None]) if row else LIGHTS[None]
-    return render(request, "reporting/_live_light.html", {"light": found, "row": row})
+    # The checks the final save runs (negative, falling, slips...): the light says so at once.
+    checks = checking.findings_for_rows([candidate]) if value is not None else []
+    context = {
+        "light": found,
+        "row": row,
+        "blocking": [f for f in checks if f.blocking],
+        "warnings": [f for f in checks if not f.blocking and f.needs_acknowledgement],
+    }
+    return render(request, "reporting/_live_light.html", context)
+
+
+# --- The reporting calendar --------------------------------------------------------------------
+
+
+@page
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_page(request):
+    """A year's reporting calendar: per month, when its figures open and are due, whether the
+    month is locked, and which indicators are due (quarterly ones only at quarter ends). The
+    office changes a month's dates here (`services.reporting_period_set`)."""
+    access = access_of(request)
+    if not access.sees_everything and not access.own_units:
+        raise PermissionDenied(_("The reporting calendar is for the office, leaders and units."))
+    year = whole_number(request.GET.get("year", "")) or calendar.today().year
+    if not 1990 <= year <= 2100:
+        return render(request, "400.html", {"message": _("That is not a year.")}, status=400)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        month = whole_number(request.POST.get("month", ""))
+        if month is None or not 1 <= month <= 12:
+            return render(request, "400.html", {"message": _("Which month?")}, status=400)
+        try:
+            services.reporting_period_set(
+                access=access,
+                user=request.user,
+                year=year,
+                month=month,
+                opens_on=_date(request.POST.get("opens_on"), "opens_on"),
+                due_on=_date(request.POST.get("due_on"), "due_on"),
+            )
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+        else:
+            messages.success(
+                request, _("The dates of %(period)s are saved.") % {"period": f"{year}-{month:02d}"}
+            )
+            return HttpResponseRedirect(f"{reverse('reporting:calendar')}?year={year}")
+    context = {
+        "year": year,
+        "years": [year - 1, year, year + 1],
+        "months": selectors.calendar_months(year),
+        "errors": errors,
+        "editable": access.is_office,
+        "today": calendar.today(),
+    }
+    return render(request, "reporting/calendar.html", context, status=status)
+
+
+def _date(text, field: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError(
+            {field: _("%(value)s is not a date (write 2026-11-08).") % {"value": text or ""}}
+        ) from None

@@ -18,3 +18,25 @@ class WebConfig(AppConfig):
             )
         ):
             menu.add(menu.Entry(key, label, key, order=order, current=current, keeps_period=True))
+        menu.add(
+            menu.Entry(
+                "table",
+                _("Table"),
+                "table",
+                order=3,
+                current=("table",),
+                visible=lambda access: access.sees_everything,
+                keeps_period=True,
+            )
+        )
+        menu.add(
+            menu.Entry(
+                "dashboard",
+                _("Dashboard"),
+                "dashboard",
+                order=4,
+                current=("dashboard",),
+                visible=lambda access: access.sees_everything,
+                keeps_period=True,
+            )
+        )

@@ -12,23 +12,30 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from saima.common import todo
 from saima.common.pages import page
-from saima.common.periods import neighbours, requested_period, this_month
+from saima.common.periods import is_future, neighbours, requested_period, step, this_month
 from saima.engine import Period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
+from saima.races.results.exports import download, table_bytes
 from saima.supervision.selectors import open_items_of_unit
-from saima.web import present
+from saima.web import context, present
+from saima.web import dashboard as dashboard_data
+from saima.web import table as table_data
 
 
 def _period(request, version: str) -> Period:
@@ -39,9 +46,23 @@ def _period(request, version: str) -> Period:
 def _period_context(period: Period, version: str | None = None) -> dict:
     previous, following = neighbours(period)
     choices = selectors.periods_with_figures(until=this_month(), version=version)
-    if all(choice.label != period.label for choice in choices):
+    if period.kind == "month" and all(choice.label != period.label for choice in choices):
         choices.insert(0, period)
-    return {"period": period, "previous": previous, "next": following, "choices": choices}
+    return {
+        "period": period,
+        "previous": previous,
+        "next": following,
+        "choices": choices,
+        "spans": _spans(period.year),
+    }
+
+
+def _spans(year: int) -> list[Period]:
+    """The quarters, halves and the year of `year` that have ended (or end this month), for the
+    period picker: a span still running has no figures of its own yet."""
+    found = [Period(year, 3 * q, "quarter") for q in range(1, 5)]
+    found += [Period(year, 6, "half"), Period(year, 12, "half"), Period(year, 12, "year")]
+    return [p for p in found if not is_future(p)]
 
 
 def _indicators() -> dict[str, Indicator]:
@@ -167,6 +188,112 @@ def indicator(request, code: str):
         "counts": present.light_counts(found),
     }
     return render(request, "web/indicator.html", {**_period_context(period, version), **context})
+
+
+@page
+@require_safe
+def todo_list(request):
+    """What is waiting for this person, from every app that asks something of people."""
+    access = access_of(request)
+    today = timezone.localdate()
+    tasks = todo.tasks_for(access, today)
+    context.remember_todo_count(access, len(tasks))
+    return render(
+        request,
+        "web/todo.html",
+        {"tasks": tasks, "today": today, "overdue": sum(1 for t in tasks if t.overdue)},
+    )
+
+
+@page
+@require_safe
+def todo_badge(request):
+    """The header's to-do count (an htmx fragment the header loads when it has no fresh count)."""
+    count = context.todo_count(access_of(request))
+    return render(request, "web/_todo_badge.html", {"todo_count": count})
+
+
+@page
+@require_safe
+def dashboard(request):
+    """The leader's dashboard: standings, lights, double over half, who is behind, what changed."""
+    access = access_of(request)
+    if not access.sees_everything:
+        raise PermissionDenied(_("The dashboard is for leaders and the office."))
+    version = selectors.data_version()
+    period = _period(request, version)
+    previous = step(Period(period.year, period.month), -1)  # last month, whatever the period
+    progress = selectors.cached_progress(access, period, version=version)
+    before = None
+    if previous is not None and previous.year == period.year:
+        before = selectors.cached_progress(access, previous, version=version)
+    else:
+        previous = None
+    board = dashboard_data.build(access, period, previous, progress, before)
+    context = {**_period_context(period, version), "board": board}
+    return render(request, "web/dashboard.html", context)
+
+
+def _table(request, access, period, version):
+    found = _figures(access, period, version=version)
+    progress = selectors.cached_progress(access, period, Scope(), version=version)
+    return table_data.build(
+        found,
+        progress,
+        group_code=request.GET.get("group", "").strip(),
+        sort=request.GET.get("sort", "").strip(),
+        descending=request.GET.get("dir", "") == "desc",
+    )
+
+
+@page
+@require_safe
+def table(request):
+    """The overview as a dense table: units × indicators, a total row, filter and sort."""
+    access = access_of(request)
+    version = selectors.data_version()
+    period = _period(request, version)
+    shown = _table(request, access, period, version)
+    query = {"period": period.label}
+    if shown.group:
+        query["group"] = shown.group.code
+    keep = urlencode(query)
+    context = {
+        **_period_context(period, version),
+        "table": shown,
+        "keep": keep,
+        "download": f"{reverse('table_download')}?{request.GET.urlencode() or keep}",
+    }
+    return render(request, "web/table.html", context)
+
+
+@page
+@require_safe
+def table_download(request):
+    """Exactly the rows the table shows (same period, group and order) as an XLSX file."""
+    access = access_of(request)
+    version = selectors.data_version()
+    period = _period(request, version)
+    shown = _table(request, access, period, version)
+    body = table_bytes(table_data.for_people(table_data.frame(shown)), ".xlsx", period.label)
+    name = f"saima-{period.label}{'-' + shown.group.code if shown.group else ''}.xlsx"
+    return download(body, name)
+
+
+@page
+@require_safe
+def indicator_download(request, code: str):
+    """An indicator's ranking as shown, as an XLSX file."""
+    access = access_of(request)
+    indicator = get_object_or_404(Indicator, code=code)
+    version = selectors.data_version()
+    period = _period(request, version)
+    scope = Scope(indicator_ids=frozenset({indicator.pk}))
+    frame = selectors.cached_progress(access, period, scope, version=version)
+    found = present.figures(frame, _units(access), {indicator.code: indicator})
+    ranking = table_data.for_people(table_data.ranking_frame(present.ranked(found)))
+    body = table_bytes(ranking, ".xlsx", period.label)
+    return download(body, f"saima-{indicator.code}-{period.label}.xlsx")
 
 
 def demo_logins() -> tuple[list[tuple[str, str]], str | None]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from saima.metrics.models import Indicator
 from saima.org.access import Access, access_of, require_office
 from saima.races.definitions import forms
 from saima.races.definitions.rules import METHOD_NAMES, METRIC_NAMES, parse_toml, to_toml
-from saima.races.definitions.selectors import race_rules, race_toml
+from saima.races.definitions.selectors import race_rules, race_toml, visible_races
 from saima.races.definitions.services import definition_save
 from saima.races.models import RaceDefinition
 
@@ -47,10 +47,11 @@ def _office_race(access: Access, code: str) -> RaceDefinition:
 
 
 def _readable_definition(access: Access, code: str) -> RaceDefinition:
-    """A race whose rules this person may read: the office and leaders (403, then 404)."""
-    if not access.sees_everything:
-        raise PermissionDenied(_("The rules of a race are for the office and leaders."))
-    race = RaceDefinition.objects.prefetch_related("groups").filter(code=code).first()
+    """A race whose rules this person may read: every race for the office and leaders, the
+    races of its groups for a unit's people (the rules they are scored by, as the API allows);
+    404 for any other."""
+    races = RaceDefinition.objects if access.sees_everything else visible_races(access)
+    race = races.prefetch_related("groups").filter(code=code).first()
     if race is None:
         raise Http404(_("There is no race with the code %(code)s.") % {"code": code})
     return race

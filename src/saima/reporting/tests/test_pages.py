@@ -46,7 +46,19 @@ MATRIX = {
     "lock": (
         "post",
         "/reporting/lock/?period=2026-10",
-        {"action": "lock"},
+        {"action": "lock", "confirm": "yes"},
+        (302, 403, 403, 403, 403, 302),
+    ),
+    "lock asks first": (
+        "get",
+        "/reporting/lock/?period=2026-10",
+        None,
+        (200, 403, 403, 403, 403, 302),
+    ),
+    "remind": (
+        "post",
+        "/reporting/remind/?period=2026-10",
+        {},
         (302, 403, 403, 403, 403, 302),
     ),
 }
@@ -198,7 +210,11 @@ def test_live_light(as_user, world):
 
 def test_lock_and_unlock_from_the_board(as_user, world):
     client = as_user("office")
-    client.post("/reporting/lock/?period=2026-10", {"action": "lock", "reason": "Meeting"})
+    asked = client.post("/reporting/lock/?period=2026-10", {"action": "lock", "reason": "Meeting"})
+    assert asked.status_code == 200 and "have not reported" in asked.content.decode()
+    client.post(
+        "/reporting/lock/?period=2026-10", {"action": "lock", "confirm": "yes", "reason": "Meeting"}
+    )
     page = client.get(BOARD).content.decode()
     assert 'data-locked="true"' in page and "Unlock the period" in page
     client.post("/reporting/lock/?period=2026-10", {"action": "unlock", "reason": ""})

@@ -1,8 +1,8 @@
 """Who may use the definition pages and routes: every page and route against every persona.
 
-The office writes; leaders read the rules (pages and API); a unit reads, through the API only,
-the definitions of the races of its groups, and gets 403 on the rule pages; a stranger reads
-nothing; an anonymous visitor is sent to sign in (pages) or gets 401 (API).
+The office writes; leaders read the rules (pages and API); a unit reads, on the rules page and
+through the API, the definitions of the races of its groups (the rules it is scored by); a
+stranger reads nothing (404); an anonymous visitor is sent to sign in (pages) or gets 401 (API).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ OFFICE_ONLY = {
     "anonymous": 302,
 }
 READERS = OFFICE_ONLY | {"leader": 200}
+#: The rules page and its TOML: the races of a unit's groups are the unit's to read.
+RULE_READERS = READERS | {"east_reporter": 200, "west_approver": 200, "stranger": 404}
 
 PAGES = [
     ("GET", "races:definition_new", [], OFFICE_ONLY),
@@ -32,8 +34,8 @@ PAGES = [
     ("GET", "races:definition_edit", ["keywork"], OFFICE_ONLY),
     ("POST", "races:definition_edit", ["keywork"], OFFICE_ONLY | {"office": 400}),
     ("POST", "races:definition_weights", [], OFFICE_ONLY),
-    ("GET", "races:definition_toml", ["keywork"], READERS),
-    ("GET", "races:definition", ["keywork"], READERS),
+    ("GET", "races:definition_toml", ["keywork"], RULE_READERS),
+    ("GET", "races:definition", ["keywork"], RULE_READERS),
 ]
 
 
@@ -60,7 +62,7 @@ def test_pages(world, race, as_user, persona, method, name, args, expected) -> N
 )
 def test_unknown_race(world, as_user, persona, name) -> None:
     """404 for those who may use the page at all; the others learn nothing (403)."""
-    expected = {"races:definition_edit": OFFICE_ONLY}.get(name, READERS)[persona]
+    expected = {"races:definition_edit": OFFICE_ONLY}.get(name, RULE_READERS)[persona]
     response = as_user(persona).get(reverse(name, args=["nothing"]))
     assert response.status_code == (404 if expected == 200 else expected)
 
@@ -133,3 +135,14 @@ def test_routes(world, race, persona, auth, method, path, payload, expected) -> 
     assert response.status_code == status, response.content
     if status >= 400 or method == "GET":
         assert snapshot() == before
+
+
+def test_a_unit_reads_only_the_rules_of_its_own_races(world, race, as_user) -> None:
+    from saima.testing import make_race
+
+    make_race(world, code="countyrace", groups=[world.groups["counties"]])
+    client = as_user("east_reporter")
+    page = client.get(reverse("races:definition", args=["keywork"]))
+    assert page.status_code == 200
+    assert reverse("races:definition_edit", args=["keywork"]) not in page.content.decode()
+    assert client.get(reverse("races:definition", args=["countyrace"])).status_code == 404
