@@ -12,6 +12,7 @@ urlpatterns = [
     path("reporting/", include("saima.reporting.urls")),
     path("races/", include("saima.races.urls")),
     path("projects/", include("saima.projects.urls")),
+    path("jobs/", include("saima.jobs.urls")),
     path("bulletins/", include("saima.bulletins.urls")),
     path("meeting/", include("saima.bulletins.meeting.urls")),
     path("", include("saima.web.urls")),
