@@ -8,10 +8,18 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting cycle")
 
     def ready(self) -> None:
-        from saima.common import menu
+        from saima.common import jobs, menu
 
         menu.add(
             menu.Entry(
                 "reporting", _("Reporting"), "reporting:board", order=20, current=("reporting",)
+            )
+        )
+        # Reminders are once a day per unit, month and kind: the job may run as often as wanted.
+        jobs.add(
+            jobs.Kind(
+                "reporting.remind",
+                _("Reminders to units"),
+                handler="saima.reporting.jobs.run_reminders",
             )
         )
