@@ -88,16 +88,19 @@ def start_in_thread(*, interval: float = 1.0) -> threading.Thread:
 
 
 def run_pending() -> int:
-    """Run every task ready now, in this thread, then return (tests, and `saima worker --batch`)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=f"batch-{get_random_string(8)}",
-        excluded_queue_names=[],
-    )
-    worker.run()
-    return worker._run_tasks
+    """Run every task ready now, in this thread, then return: the worker's own loop without its
+    connection housekeeping (which would end a test's transaction). For tests and scripts."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    worker = make_worker(interval=0, worker_id=f"batch-{get_random_string(8)}")
+    ran = 0
+    while True:
+        with transaction.atomic():
+            found = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if found is not None:
+                found.claim(worker.worker_id)
+        if found is None:
+            return ran
+        worker.run_task(found)
+        ran += 1

@@ -205,7 +205,9 @@ def test_a_dead_workers_job_is_started_again_and_publishes_once(world, race) -> 
 def test_a_job_that_keeps_dying_fails_with_a_message(world) -> None:
     job = services.job_start(kind="reporting.remind", arguments={})
     long_ago = timezone.now() - services.STALE_AFTER * 2
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=3, heartbeat_at=long_ago)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=3, heartbeat_at=long_ago
+    )
     assert services.jobs_recover() == []
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "stopped" in job.message
@@ -226,3 +228,22 @@ def test_periodic_jobs_are_enqueued_once_a_day_whoever_asks(world) -> None:
 def test_an_unknown_kind_is_refused(world) -> None:
     with pytest.raises(services.JobError):
         services.job_start(kind="no.such", arguments={})
+
+
+@QUEUED
+@pytest.mark.parametrize(
+    "persona", ["office", "leader", "east_reporter", "west_approver", "stranger", "anonymous"]
+)
+@pytest.mark.parametrize("suffix", ["", "status/"])
+def test_job_pages_matrix(world, as_user, persona, suffix) -> None:
+    """The starter (here the east reporter) and the office follow a job; no one else does."""
+    job = services.job_start(
+        kind="reporting.remind", arguments={}, user=world.user("east_reporter")
+    )
+    response = as_user(persona).get(f"/jobs/{job.pk}/{suffix}")
+    if persona in ("office", "east_reporter"):
+        assert response.status_code == 200
+    elif persona == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    else:
+        assert response.status_code == 403
