@@ -121,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--batch", action="store_true", help="run the waiting jobs, then exit")
     worker.add_argument("--worker-id", help="a name unique among the workers (default: random)")
+    worker.add_argument(
+        "--housekeeping",
+        type=float,
+        default=None,
+        help="seconds between looks for dead workers' jobs and the day's periodic jobs",
+    )
     worker.set_defaults(handler=run_worker)
 
     remind = commands.add_parser(
@@ -320,6 +326,8 @@ def run_worker(args: argparse.Namespace) -> None:
     options = {"batch": args.batch}
     if args.worker_id:
         options["worker_id"] = args.worker_id
+    if args.housekeeping is not None:
+        options["housekeeping"] = args.housekeeping
     call_command("jobs_worker", **options)
 
 

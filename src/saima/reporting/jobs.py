@@ -16,6 +16,4 @@ def run_reminders(job, progress) -> Outcome:
     today = job.arguments.get("today")
     progress(10, _("Sending reminders"))
     sent = reminders_send(today=datetime.date.fromisoformat(today) if today else None)
-    return Outcome(
-        _("%(count)s reminders sent.") % {"count": len(sent)}, data={"sent": len(sent)}
-    )
+    return Outcome(_("%(count)s reminders sent.") % {"count": len(sent)}, data={"sent": len(sent)})
