@@ -328,7 +328,7 @@ def test_two_servers_and_two_workers_share_one_database_and_one_cache(
 
 
 def _published(port: int, cookies) -> tuple[str, str]:
-    status, body = _get(port, "/api/races", cookies)
+    status, body = _get(port, "/api/races/definitions", cookies)
     assert status == 200, body[:300]
     for race in json.loads(body):
         code = race["code"]
