@@ -203,6 +203,8 @@ TASKS = {
 }
 #: Jobs run by the web process itself, with no worker (the test suite; never in production).
 SAIMA_JOBS_INLINE = env_bool("SAIMA_JOBS_INLINE", False)
+#: A confirmed import of at least this many rows is saved by a background job.
+SAIMA_IMPORT_JOB_ROWS = int(env_str("SAIMA_IMPORT_JOB_ROWS", "2000"))
 #: A running job silent this long (seconds) is taken to have lost its worker and is started again.
 SAIMA_JOB_STALE_SECONDS = int(env_str("SAIMA_JOB_STALE_SECONDS", "90"))
 #: Periodic jobs the workers enqueue once a day (reminders, escalation); off unless set.

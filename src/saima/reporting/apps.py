@@ -23,3 +23,11 @@ class ReportingConfig(AppConfig):
                 handler="saima.reporting.jobs.run_reminders",
             )
         )
+        # A large import is saved by a worker: one transaction, every row or none.
+        jobs.add(
+            jobs.Kind(
+                "reporting.import",
+                _("Importing figures"),
+                handler="saima.reporting.jobs.run_import",
+            )
+        )

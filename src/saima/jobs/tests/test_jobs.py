@@ -247,3 +247,73 @@ def test_job_pages_matrix(world, as_user, persona, suffix) -> None:
         assert response.status_code == 302 and "/login/" in response["Location"]
     else:
         assert response.status_code == 403
+
+
+# --- a large import as a job -------------------------------------------------------------------
+
+IMPORT = "/reporting/import/"
+LARGE = override_settings(SAIMA_JOBS_INLINE=False, SAIMA_IMPORT_JOB_ROWS=2)
+
+
+def _file(name: str, data: bytes):
+    import io
+
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
+def _preview(client, data: bytes):
+    response = client.post(IMPORT, {"period": "2026-07", "file": _file("bureau.csv", data)})
+    assert response.status_code == 200, response.context.get("problems")
+    return response.context["token"]
+
+
+@LARGE
+def test_a_large_import_is_saved_by_a_worker_once(world, as_user) -> None:
+    from saima.metrics.models import Observation
+
+    client = as_user("office")
+    token = _preview(client, b"unit,indicator,value\r\neast,fai,95.5\r\nwest,fai,80\r\n")
+    before = Observation.objects.count()
+    confirm = {"period": "2026-07", "confirm": "1", "token": token}
+    response = client.post(IMPORT, confirm)
+    assert response.status_code == 302 and "job=" in response["Location"]
+    assert Observation.objects.count() == before  # not in the request
+    page = client.get(response["Location"]).content.decode()
+    assert "hx-get=" in page
+    # Confirming again is refused (the preview is spent): still one job.
+    assert client.post(IMPORT, confirm).status_code == 400
+    assert Job.objects.filter(kind="reporting.import").count() == 1
+    run_pending()
+    job = Job.objects.get(kind="reporting.import")
+    assert job.status == Job.Status.DONE, job.message
+    assert "2 figures saved" in job.message
+    assert Observation.objects.count() == before + 2
+
+
+@LARGE
+def test_a_large_import_refused_by_a_figure_changed_meanwhile_saves_nothing(world, as_user) -> None:
+    from decimal import Decimal
+
+    from saima.metrics.models import Observation
+    from saima.org.access import Access
+    from saima.reporting import services as reporting
+    from saima.reporting.files import FigureRow
+
+    client = as_user("office")
+    token = _preview(client, b"unit,indicator,value\r\neast,fai,95.5\r\nwest,fai,80\r\n")
+    client.post(IMPORT, {"period": "2026-07", "confirm": "1", "token": token})
+    reporter = world.user("east_reporter")
+    reporting.figures_save(
+        access=Access.for_user(reporter),
+        user=reporter,
+        rows=[FigureRow("east", "fai", 2026, 7, Decimal("90"))],
+        source="web",
+    )
+    before = Observation.objects.count()
+    run_pending()
+    job = Job.objects.get(kind="reporting.import")
+    assert job.status == Job.Status.FAILED
+    assert "east · fai" in job.message
+    assert Observation.objects.count() == before
