@@ -170,13 +170,16 @@ def request(
         connection.close()
 
 
-def write_figure(port: int, token: str, unit: str, indicator: str, period: str, value: str):
+def write_figure(
+    port: int, token: str, unit: str, indicator: str, period: str, value: str, timeout=120
+):
     return request(
         port,
         "POST",
         "/api/reporting/figures",
         {"rows": [{"unit": unit, "indicator": indicator, "period": period, "value": value}]},
         token,
+        timeout=timeout,
     )
 
 
