@@ -95,6 +95,10 @@ def test_only_the_starter_and_the_office_follow_a_job(world, race, as_user) -> N
     # Someone else's job named in a page's address is not shown there.
     page = as_user("west_approver").get(f"/races/?job={job.pk}").content.decode()
     assert f"job-{job.pk}" not in page
+    # A job named in the address that is not a number, or too long, is no job and no error.
+    for raw in ("abc", "9" * 40, "-1"):
+        assert as_user("office").get(f"/races/?job={raw}").status_code == 200
+    assert as_user("office").get("/races/?job=1%00").status_code == 400  # the input middleware
 
 
 @QUEUED
