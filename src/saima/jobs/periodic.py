@@ -15,10 +15,14 @@ def _today(job) -> datetime.date:
 
 
 def run_escalation(job, progress) -> Outcome:
-    """The supervision app's escalation run for the job's day (`escalation_run(today)`); the
-    service records each step as taken, so a second run on the same day escalates nothing twice."""
+    """The supervision app's escalation run for the job's day (`escalation_run(today=...)`, which
+    returns the steps `taken` and the `emails` sent); the service records each step as taken, so
+    a second run on the same day escalates nothing twice."""
     escalation_run = import_string("saima.supervision.services.escalation_run")
     progress(10, _("Escalating overdue supervision items"))
-    result = escalation_run(today=_today(job))
-    count = len(result) if hasattr(result, "__len__") else result
-    return Outcome(_("Escalation run done: %(count)s steps taken.") % {"count": count})
+    run = escalation_run(today=_today(job))
+    count = len(getattr(run, "taken", ()))
+    return Outcome(
+        _("Escalation run done: %(count)s steps taken.") % {"count": count},
+        data={"taken": count, "emails": getattr(run, "emails", 0)},
+    )
