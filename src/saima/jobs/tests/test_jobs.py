@@ -321,3 +321,18 @@ def test_a_large_import_refused_by_a_figure_changed_meanwhile_saves_nothing(worl
     assert job.status == Job.Status.FAILED
     assert "east · fai" in job.message
     assert Observation.objects.count() == before
+
+
+@QUEUED
+def test_the_escalation_run_is_a_job_once_supervision_is_installed(world) -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("saima.supervision"):
+        pytest.skip("the supervision app is not installed")
+    today = datetime.date(2026, 6, 15)
+    services.periodic_enqueue(today=today, names=["supervision.escalate"])
+    services.periodic_enqueue(today=today, names=["supervision.escalate"])
+    run_pending()
+    job = Job.objects.get(kind="supervision.escalate")
+    assert job.status == Job.Status.DONE, job.message
+    assert job.data["taken"] == 0  # no items in this world
