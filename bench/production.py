@@ -166,8 +166,8 @@ from saima.org.services import api_token_create
 summary = load_demo(as_of=datetime.date.today(), scale="province", units={units})
 # The city's race without its key-project items (the province has no projects).
 RULES = DEMO_RACE_TOML.format(year=summary.year).replace(
-    'code = "kp-investment"\nmetric = "gap"', 'code = "trade"\nmetric = "gap"').replace(
-    'code = "kp-on-time"\nmetric = "value"', 'code = "projects-signed"\nmetric = "completion"')
+    'code = "kp-investment"', 'code = "trade"').replace(
+    'code = "kp-on-time"', 'code = "projects-signed"')
 office = get_user_model().objects.get(username="office")
 race = definition_save(Access.for_user(office), code=DEMO_RACE_CODE, name_zh="重点工作赛马",
     name_en="Key-work race", groups=list(RaceGroup.objects.all()), rhythm="quarter",
