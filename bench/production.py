@@ -215,7 +215,11 @@ def bench_publish(args: argparse.Namespace) -> dict:
     try:
         with tempfile.TemporaryDirectory(prefix="saima-publish-") as folder:
             (Path(folder) / "static").mkdir()
-            env = web.server_env(folder) | {"DATABASE_URL": _database_url()}
+            env = web.server_env(folder) | {
+                "DATABASE_URL": _database_url(),
+                # This checkout's code, whatever the environment has installed.
+                "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "src")]),
+            }
             plain = servers.base_env(Path(folder), DATABASE_URL=_database_url())
             print(f"== loading the province ({args.units} units) ...", flush=True)
             started = time.perf_counter()
@@ -279,6 +283,8 @@ def _publish_under_load(port: int, cookie: str, env, data: dict, args) -> dict:
         state, message = _job_state(job)
     seconds = time.perf_counter() - started
     detail = servers.shell(env, JOB.format(job=job)).strip().splitlines()[-1]
+    if not idle.latencies:
+        return {"failed": idle.failures[:5]}
     idle_p99 = web.percentile(idle.latencies, 0.99) * 1000
     busy_p99 = web.percentile(busy.latencies, 0.99) * 1000 if busy.latencies else None
     found = {
