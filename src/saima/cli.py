@@ -116,6 +116,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.set_defaults(handler=run_serve)
 
+    worker = commands.add_parser(
+        "worker", help="run background jobs (publishing, imports, reminders) until stopped"
+    )
+    worker.add_argument("--batch", action="store_true", help="run the waiting jobs, then exit")
+    worker.add_argument("--worker-id", help="a name unique among the workers (default: random)")
+    worker.add_argument(
+        "--housekeeping",
+        type=float,
+        default=None,
+        help="seconds between looks for dead workers' jobs and the day's periodic jobs",
+    )
+    worker.set_defaults(handler=run_worker)
+
     remind = commands.add_parser(
         "remind", help="email units whose figures are missing or returned (for cron)"
     )
@@ -285,6 +298,9 @@ def run_demo(args: argparse.Namespace) -> None:
             print(f"  {username:<10} {role}")
     if args.no_serve:
         return
+    from saima.jobs.worker import start_in_thread
+
+    start_in_thread()  # the demo runs its own background jobs: nothing else to start
     print(f"Serving on http://127.0.0.1:{args.port}/ — press Ctrl+C to stop.", flush=True)
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, verbosity=1)
 
@@ -308,6 +324,18 @@ def run_serve(args: argparse.Namespace) -> None:
             "-",
         ],
     )
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    _django()
+    options = {"batch": args.batch}
+    if args.worker_id:
+        options["worker_id"] = args.worker_id
+    if args.housekeeping is not None:
+        options["housekeeping"] = args.housekeeping
+    call_command("jobs_worker", **options)
 
 
 def run_remind(args: argparse.Namespace) -> None:

@@ -74,9 +74,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database takes simultaneous writes: WAL lets readers go on while one writes;
+    # IMMEDIATE takes the write lock when a transaction begins (a deferred transaction that reads
+    # and then writes cannot wait for the lock and fails at once with "database is locked"); a
+    # writer waits for the lock up to `timeout` seconds instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(env_str("SAIMA_SQLITE_TIMEOUT", "30")),
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+        }
     )
 
 INSTALLED_APPS = [
@@ -89,7 +97,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "saima.org",
+    "saima.jobs",
     "saima.metrics",
     "saima.web",
     "saima.reporting",
@@ -166,6 +177,39 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SAIMA_SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# The cache: Redis through Django's own backend when several app servers must agree (REDIS_URL,
+# e.g. redis://cache:6379/0); each process's memory otherwise (one server).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("SAIMA_CACHE_PREFIX", "saima"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Background jobs: Django's tasks API (the django-tasks backport) with its database backend, so a
+# job is a row in the same database, survives a restart, and is run by `saima worker` processes on
+# any machine that reaches the database. See docs/jobs.md.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+#: Jobs run by the web process itself, with no worker (the test suite; never in production).
+SAIMA_JOBS_INLINE = env_bool("SAIMA_JOBS_INLINE", False)
+#: A confirmed import of at least this many rows is saved by a background job.
+SAIMA_IMPORT_JOB_ROWS = int(env_str("SAIMA_IMPORT_JOB_ROWS", "2000"))
+#: A running job silent this long (seconds) is taken to have lost its worker and is started again.
+SAIMA_JOB_STALE_SECONDS = int(env_str("SAIMA_JOB_STALE_SECONDS", "90"))
+#: Periodic jobs the workers enqueue once a day (reminders, escalation); off unless set.
+SAIMA_PERIODIC = env_list("SAIMA_PERIODIC", "")
 
 EMAIL_BACKEND = env_str(
     "SAIMA_EMAIL_BACKEND",

@@ -6,6 +6,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
 MIDDLEWARE = ["saima.testing.RouteRecorder", *MIDDLEWARE]  # noqa: F405
+# Jobs run in the request that starts them (no worker); tests of the workers turn this off.
+SAIMA_JOBS_INLINE = True
 STATIC_ROOT = None  # WhiteNoise serves from the finders; nothing is collected in tests
 
 # Each run of the suite gets a test database of its own on a shared PostgreSQL server, so that two

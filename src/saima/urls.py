@@ -14,6 +14,7 @@ urlpatterns = [
     path("targets/", include("saima.metrics.urls")),
     path("projects/", include("saima.projects.urls")),
     path("supervision/", include("saima.supervision.urls")),
+    path("jobs/", include("saima.jobs.urls")),
     path("bulletins/", include("saima.bulletins.urls")),
     path("meeting/", include("saima.bulletins.meeting.urls")),
     path("", include("saima.web.urls")),

@@ -10,7 +10,7 @@ class BulletinsConfig(AppConfig):
     def ready(self) -> None:
         from saima.bulletins import delivery
         from saima.bulletins.meeting import panels, selectors, supervision
-        from saima.common import menu, todo
+        from saima.common import jobs, menu, todo
 
         menu.add(
             menu.Entry(
@@ -30,3 +30,11 @@ class BulletinsConfig(AppConfig):
         todo.add("bulletins", delivery.bulletins_to_read)
         selectors.add_panel("projects", panels.projects_panel)
         selectors.add_panel("supervision", supervision.overdue_slides)
+        # Drawing a bulletin's DOCX, PDF and XLSX takes seconds: issuing is a job.
+        jobs.add(
+            jobs.Kind(
+                "bulletins.issue",
+                _("Issuing a bulletin"),
+                handler="saima.bulletins.services.run_issue_job",
+            )
+        )

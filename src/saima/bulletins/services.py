@@ -25,8 +25,10 @@ from saima.bulletins import narrative, selectors
 from saima.bulletins.documents import FORMATS, pdf, sheets, word
 from saima.bulletins.facts import build_facts
 from saima.bulletins.models import Bulletin, BulletinFile, Delivery
+from saima.common.jobs import Outcome
 from saima.common.text import clean_text
 from saima.engine import Period
+from saima.jobs.services import job_finish, job_start
 from saima.org.access import Access, require_office
 from saima.races.definitions.selectors import is_race_period, race_periods, read_race_period
 from saima.races.models import RaceDefinition
@@ -43,6 +45,8 @@ LIMITS = {
 MAX_NUMBER = 99999
 #: What an issued bulletin is drawn as, in the order they are drawn.
 ISSUED_FORMATS = ("docx", "pdf", "xlsx")
+#: The kind of job that issues a bulletin (declared in the app's `ready`).
+ISSUE_JOB = "bulletins.issue"
 
 
 def _clean(field: str, value: object, *, required: str | None = None) -> str:
@@ -452,6 +456,43 @@ def _email(bulletin: Bulletin, deliveries: list[Delivery], pdf_bytes: bytes | No
             if pdf_bytes:
                 message.attach(f"{bulletin.reference or 'bulletin'}.pdf", pdf_bytes, FORMATS["pdf"])
             message.send()
+
+
+def issue_job_start(access: Access, bulletin: Bulletin, *, user):
+    """Issue in the background (drawing the files takes seconds at a province's scale): what
+    can be refused at once is; the same draft asked twice is one job (its key holds the
+    draft's last change)."""
+    require_office(access)
+    bulletin = Bulletin.objects.get(pk=bulletin.pk)
+    _check_issuable(bulletin)
+    return job_start(
+        kind=ISSUE_JOB,
+        arguments={"bulletin": bulletin.pk},
+        user=user,
+        key=f"{ISSUE_JOB}:{bulletin.pk}:{bulletin.updated_at.isoformat()}",
+    )
+
+
+def run_issue_job(job, progress) -> Outcome:
+    """The handler of an issuing job: the files drawn outside the transaction, then stored, the
+    bulletin frozen and the job marked done in one transaction."""
+    access = Access.for_user(job.started_by)
+    require_office(access)
+    bulletin = Bulletin.objects.get(pk=job.arguments["bulletin"])
+    _check_issuable(bulletin)
+    drawn_from = bulletin.updated_at
+    progress(10, _("Drawing the bulletin's files"))
+    files = issue_files(bulletin.pk)
+    progress(90, _("Storing and delivering"))
+    with transaction.atomic():
+        issued = _store_issue(access, bulletin.pk, drawn_from, files)
+        outcome = Outcome(
+            _("Issued %(reference)s; the units have it in their to-do lists.")
+            % {"reference": issued.reference},
+            url=reverse("bulletins:detail", args=[issued.pk]),
+        )
+        job_finish(job, outcome)
+    return outcome
 
 
 def bulletin_issue_job(*, bulletin_id: int, user_id: int) -> None:

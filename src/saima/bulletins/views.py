@@ -170,18 +170,15 @@ def issue(request, pk: int):
     access = access_of(request)
     require_office(access)
     bulletin = selectors.readable_bulletin(access, pk)
+    url = reverse("bulletins:detail", args=[bulletin.pk])
     try:
-        services.bulletin_issue(access, bulletin)
+        job = services.issue_job_start(access, bulletin, user=request.user)
     except ValidationError as exc:
         for line in error_messages(exc):
             messages.error(request, line)
-    else:
-        messages.success(
-            request,
-            _("Issued %(reference)s; the units have it in their to-do lists.")
-            % {"reference": bulletin.reference},
-        )
-    return HttpResponseRedirect(reverse("bulletins:detail", args=[bulletin.pk]))
+        return HttpResponseRedirect(url)
+    # The files are drawn by a worker; the bulletin's page follows the job.
+    return HttpResponseRedirect(f"{url}?job={job.pk}")
 
 
 @page

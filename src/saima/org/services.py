@@ -6,6 +6,7 @@ own descendant and a role always fits its unit, whichever page or script makes t
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -19,6 +20,8 @@ from saima.org.access import Access, require_office
 from saima.org.models import ApiToken, Membership, RaceGroup, Role, Unit
 
 TOKEN_PREFIX = "saima_"
+#: A token's last use is recorded at most this often.
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def _digest(key: str) -> str:
@@ -64,7 +67,10 @@ def api_token_user(key: str):
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        # Recorded at most once a resolution: a read through the API is not a write each time.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 

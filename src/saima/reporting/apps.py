@@ -8,7 +8,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting cycle")
 
     def ready(self) -> None:
-        from saima.common import menu, todo
+        from saima.common import jobs, menu, todo
         from saima.reporting import tasks
 
         menu.add(
@@ -17,3 +17,19 @@ class ReportingConfig(AppConfig):
             )
         )
         todo.add("reporting", tasks.tasks_for)
+        # Reminders are once a day per unit, month and kind: the job may run as often as wanted.
+        jobs.add(
+            jobs.Kind(
+                "reporting.remind",
+                _("Reminders to units"),
+                handler="saima.reporting.jobs.run_reminders",
+            )
+        )
+        # A large import is saved by a worker: one transaction, every row or none.
+        jobs.add(
+            jobs.Kind(
+                "reporting.import",
+                _("Importing figures"),
+                handler="saima.reporting.jobs.run_import",
+            )
+        )

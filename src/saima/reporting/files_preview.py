@@ -299,6 +299,16 @@ class Pending:
     filename: str
 
 
+def rows_encode(rows: Sequence[FigureRow], versions: dict[tuple, int]) -> list[list]:
+    """Rows and the versions they were read at, as JSON can keep them (a background import)."""
+    return [[*_encode(row), versions.get(row.key, 0)] for row in rows]
+
+
+def rows_decode(items: list[list]) -> tuple[list[FigureRow], dict[tuple, int]]:
+    rows = [_decode(item[:-1]) for item in items]
+    return rows, {r.key: int(item[-1]) for r, item in zip(rows, items, strict=True)}
+
+
 def pending_take(session, *, scope: str, token: str) -> Pending | None:
     """The rows kept under `token` for `scope`, removed from the session; None if gone."""
     kept = session.get(SESSION_KEY)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -35,6 +36,7 @@ from saima.reporting.files_preview import (
     summary,
 )
 from saima.reporting.files_template import Current, period_key
+from saima.reporting.jobs import import_job_start
 from saima.tabular import InputError, Problem
 
 logger = logging.getLogger(__name__)
@@ -264,6 +266,22 @@ class _Flow:
         changes = preview_changes(pending.rows, access=self.access)
         if any(c.refused for c in changes):
             return self.show(pending.rows, pending.filename, _("Some rows cannot be saved."))
+        if len(pending.rows) >= settings.SAIMA_IMPORT_JOB_ROWS:
+            # A large file is saved by a worker; this page follows its progress.
+            job = import_job_start(
+                user=self.request.user,
+                rows=pending.rows,
+                versions=pending.versions,
+                source=self.source,
+                filename=pending.filename,
+                reason=self.request.POST.get("reason", "")[:200],
+                key=f"reporting.import:{self.scope}:{self.request.POST.get('token', '')}",
+            )
+            query = self.request.GET.copy()
+            if "period" in self.context and self.context["period"] is not None:
+                query["period"] = self.context["period"].label
+            query["job"] = str(job.pk)
+            return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
         try:
             result = services.figures_save(
                 access=self.access,

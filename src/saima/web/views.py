@@ -85,6 +85,21 @@ def _figures(
     return present.figures(frame, _units(access) if units is None else units, _indicators())
 
 
+def _counts_by(access: Access, period: Period, version: str, by: str, *, units=None):
+    """Light counts per unit or per indicator (`by`), kept in the cache per period, reader's
+    scope and data version: the lists of units and of indicators count every figure."""
+    key = selectors.cache_key(f"counts-{by}", period.label, selectors.reader_key(access), version)
+
+    def compute() -> dict:
+        found = _figures(access, period, units=units, version=version)
+        if by == "unit":
+            return dict(present.light_counts_by(found, lambda figure: figure.unit.code))
+        return dict(present.light_counts_by(found, lambda figure: figure.indicator.code))
+
+    counts = selectors.remembered(key, compute)
+    return lambda code: counts.get(code) or present.light_counts([])
+
+
 #: Where the overview's cached board goes in the rendered page (a comment no name can contain).
 BOARD_MARK = "<!--saima:board-->"
 
@@ -131,9 +146,8 @@ def units(request):
     version = selectors.data_version()
     period = _period(request, version)
     units = _units(access)
-    found = _figures(access, period, units=units, version=version)
-    counts = present.light_counts_by(found, lambda figure: figure.unit.code)
-    rows = [(unit, counts[unit.code]) for unit in units.values()]
+    count = _counts_by(access, period, version, "unit", units=units)
+    rows = [(unit, count(unit.code)) for unit in units.values()]
     groups = present.by_group(rows, lambda row: row[0])
     context = {**_period_context(period, version), "groups": groups}
     return render(request, "web/units.html", context)
@@ -146,17 +160,40 @@ def unit(request, code: str):
     unit = readable_unit(access, code)
     version = selectors.data_version()
     period = _period(request, version)
-    scope = Scope(unit_ids=frozenset({unit.pk}))
-    found = _figures(access, period, scope, units={unit.code: unit}, version=version)
-    series = selectors.unit_monthly_series(access, unit, period.year)
     context = {
+        **_period_context(period, version),
         "unit": unit,
-        "figures": found,
-        "counts": present.light_counts(found),
-        "charts": present.trend_charts(found, series, period.year),
+        # the unit's open supervision items are read per person, outside the cached figures
         "supervision_rows": open_items_of_unit(access, unit),
     }
-    return render(request, "web/unit.html", {**_period_context(period, version), **context})
+    # The unit's figures and charts are the same for everyone who may read the unit.
+    key = selectors.cache_key("unit", unit.pk, period.label, get_language(), version)
+
+    def body() -> dict:
+        scope = Scope(unit_ids=frozenset({unit.pk}))
+        found = _figures(access, period, scope, units={unit.code: unit}, version=version)
+        series = selectors.unit_monthly_series(access, unit, period.year)
+        return {
+            "figures": found,
+            "counts": present.light_counts(found),
+            "charts": present.trend_charts(found, series, period.year),
+        }
+
+    return _spliced(request, "web/unit.html", "web/_unit_body.html", context, key, body)
+
+
+def _spliced(request, page: str, fragment: str, context: dict, key: str, body) -> HttpResponse:
+    """A page whose figures (`fragment`, from `body()`) are rendered once per cache key (period,
+    language, reader's scope, data version) and kept as bytes for `selectors.CACHE_SECONDS`, then
+    spliced into the page (which has the reader's own menu and tokens) where it says
+    `{{ body_html }}`: the overview's way, for the unit and indicator pages."""
+    body_bytes = cache.get(key)
+    if not isinstance(body_bytes, bytes):
+        body_bytes = render_to_string(fragment, {**context, **body()}, request=request).encode()
+        cache.set(key, body_bytes, selectors.CACHE_SECONDS)
+    page_html = render_to_string(page, {**context, "body_html": mark_safe(BOARD_MARK)}, request)
+    head, tail = page_html.split(BOARD_MARK, 1)
+    return HttpResponse(b"".join((head.encode(), body_bytes, tail.encode())))
 
 
 @page
@@ -165,9 +202,8 @@ def indicators(request):
     access = access_of(request)
     version = selectors.data_version()
     period = _period(request, version)
-    found = _figures(access, period, version=version)
-    counts = present.light_counts_by(found, lambda figure: figure.indicator.code)
-    rows = [(indicator, counts[indicator.code]) for indicator in Indicator.objects.all()]
+    count = _counts_by(access, period, version, "indicator")
+    rows = [(indicator, count(indicator.code)) for indicator in Indicator.objects.all()]
     context = {**_period_context(period, version), "rows": rows}
     return render(request, "web/indicators.html", context)
 
@@ -179,15 +215,23 @@ def indicator(request, code: str):
     indicator = get_object_or_404(Indicator, code=code)
     version = selectors.data_version()
     period = _period(request, version)
-    scope = Scope(indicator_ids=frozenset({indicator.pk}))
-    frame = selectors.cached_progress(access, period, scope, version=version)
-    found = present.figures(frame, _units(access), {indicator.code: indicator})
-    context = {
-        "indicator": indicator,
-        "groups": present.ranked(found),
-        "counts": present.light_counts(found),
-    }
-    return render(request, "web/indicator.html", {**_period_context(period, version), **context})
+    context = {**_period_context(period, version), "indicator": indicator}
+    key = selectors.cache_key(
+        "indicator",
+        indicator.pk,
+        period.label,
+        get_language(),
+        selectors.reader_key(access),
+        version,
+    )
+
+    def body() -> dict:
+        scope = Scope(indicator_ids=frozenset({indicator.pk}))
+        frame = selectors.cached_progress(access, period, scope, version=version)
+        found = present.figures(frame, _units(access), {indicator.code: indicator})
+        return {"groups": present.ranked(found), "counts": present.light_counts(found)}
+
+    return _spliced(request, "web/indicator.html", "web/_indicator_body.html", context, key, body)
 
 
 @page

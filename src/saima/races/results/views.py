@@ -35,7 +35,7 @@ from saima.races.results.selectors import (
     readable_explanation,
     readable_publication,
 )
-from saima.races.results.services import race_publish
+from saima.races.results.services import publish_job_start
 
 
 def _period(race: RaceDefinition, text: str):
@@ -147,23 +147,27 @@ def publish(request, code: str):
     try:
         if objection_id:
             objection = objection_to_cite(access, objection_id)
-        publication = race_publish(
-            access, race, period, reason=request.POST.get("reason", ""), objection=objection
+        job = publish_job_start(
+            access,
+            race,
+            period,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            objection=objection,
         )
     except (ValidationError, EngineError) as exc:
         for line in error_messages(exc):
             messages.error(request, line)
         return _back_to_preview(race, period.label)
-    messages.success(
-        request,
-        _("Published %(period)s, version %(version)s.")
-        % {"period": publication.period, "version": publication.version},
-    )
-    return HttpResponseRedirect(_result_url(publication))
+    # The preview shows the job's progress, then its outcome and the link to the result.
+    return _back_to_preview(race, period.label, job=job.pk)
 
 
-def _back_to_preview(race: RaceDefinition, period: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{reverse('races:preview', args=[race.code])}?period={period}")
+def _back_to_preview(
+    race: RaceDefinition, period: str, *, job: int | None = None
+) -> HttpResponseRedirect:
+    url = f"{reverse('races:preview', args=[race.code])}?period={period}"
+    return HttpResponseRedirect(url if job is None else f"{url}&job={job}")
 
 
 def _result_url(publication: Publication) -> str:

@@ -1,0 +1,335 @@
+"""Production benchmark: simultaneous writes, and the pages while a race is published as a job.
+
+    python bench/production.py writes  [--writes 200]
+    python bench/production.py publish [--units 150] [--clients 16] [--requests 400]
+
+`writes`: the demo city on the embedded SQLite behind `saima serve` (gunicorn, 4 workers), then on
+PostgreSQL; N figure writes through the API all at once (one thread each, released together).
+Reports the statuses, says whether any was a server error, and checks that every accepted write
+is in the figure's history exactly once.
+
+`publish`: the province-scale set (150 units × 40 indicators; `--units 2850` for the national
+scale) on PostgreSQL, with the demo's quarterly race over all its groups, served by gunicorn (2
+workers) with one `saima worker`. Measures p99 at N clients of the minimal view (the baseline),
+the overview, a unit page, an indicator page and the progress API (ratios to the minimal view);
+then publishes the race's last finished quarter as a background job (with what would gain each
+unit one place) and measures the overview while the job runs: its p99 against its idle p99.
+
+Everything talks to 127.0.0.1 only, stops by itself, stops its processes and drops its database.
+Times are reported, never asserted; the exit code is non-zero only on a server error or a lost or
+doubled write. The machine is shared: read the ratios, not the milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(BENCH))
+
+import web  # noqa: E402  (the web benchmark's gunicorn, sign-in and load generator)
+
+from saima.jobs.tests import servers  # noqa: E402
+
+RESULTS = BENCH / "results" / "production.json"
+DATABASE = "saima_bench_production"
+
+
+def _database_url() -> str:
+    return web.database_url(DATABASE)
+
+
+def _recreate() -> None:
+    import psycopg
+
+    with psycopg.connect(web.database_url("postgres"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def _drop() -> None:
+    import psycopg
+
+    with psycopg.connect(web.database_url("postgres"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+# --- simultaneous writes ------------------------------------------------------------------------
+
+CELLS = [
+    (unit, indicator)
+    for unit in ("dongcheng", "xicheng", "nanhu", "hexi", "songyang", "linshui", "yunxi")
+    for indicator in ("fai", "retail", "revenue", "trade")
+]
+
+
+def _all_at_once(port: int, token: str, period: str, count: int) -> tuple[list, float]:
+    results: list[tuple[int, tuple, str]] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(count)
+
+    def one(number: int) -> None:
+        unit, indicator = CELLS[number % len(CELLS)]
+        value = f"{5000 + number / 100:.2f}"
+        gate.wait()
+        try:
+            status, _, _ = servers.write_figure(
+                port, token, unit, indicator, period, value, timeout=600
+            )
+        except OSError:
+            status = 0  # no answer (the client gave up): not a server error
+        with lock:
+            results.append((status, (unit, indicator), value))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    return results, time.perf_counter() - started
+
+
+def _exactly_once(port: int, token: str, period: str, results) -> list[str]:
+    problems = []
+    accepted = [(cell, value) for status, cell, value in results if status == 200]
+    for cell in sorted({cell for cell, _ in accepted}):
+        history = [Decimal(v) for v in servers.history_values(port, token, *cell, period)]
+        for value in (Decimal(v) for c, v in accepted if c == cell):
+            if history.count(value) != 1:
+                problems.append(f"{cell} {value}: {history.count(value)} times in the history")
+    return problems
+
+
+def bench_writes(args: argparse.Namespace) -> dict:
+    report = {}
+    for backend in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory(prefix="saima-writes-") as folder:
+            extra = {}
+            if backend == "postgresql":
+                _recreate()
+                extra["DATABASE_URL"] = _database_url()
+            env = servers.base_env(Path(folder), **extra)
+            print(f"== {backend}: loading the demo city ...", flush=True)
+            token = servers.load_demo(env)
+            processes = servers.Processes()
+            try:
+                port = processes.serve(env, Path(folder) / "serve.log", workers=4)
+                period = servers.figures_period()
+                results, seconds = _all_at_once(port, token, period, args.writes)
+                statuses: dict[str, int] = {}
+                for status, _, _ in results:
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
+                problems = _exactly_once(port, token, period, results)
+            finally:
+                processes.stop()
+                if backend == "postgresql":
+                    _drop()
+        found = {
+            "writes": args.writes,
+            "statuses": statuses,
+            "server_errors": sum(n for s, n in statuses.items() if int(s) >= 500),
+            "no_answer": statuses.get("0", 0),
+            "accepted": statuses.get("200", 0),
+            "history_problems": problems[:10],
+            "seconds": round(seconds, 2),
+        }
+        print(f"   {json.dumps(found)}", flush=True)
+        report[backend] = found
+    return report
+
+
+# --- publishing as a job under load --------------------------------------------------------------
+
+PREPARE = """
+import datetime, json
+from django.contrib.auth import get_user_model
+from saima.demo import load_demo
+from saima.demo.race import DEMO_RACE_CODE, DEMO_RACE_TOML
+from saima.org.access import Access
+from saima.org.models import RaceGroup, Unit
+from saima.races.definitions.rules import parse_toml
+from saima.races.definitions.services import definition_save
+from saima.races.definitions.selectors import race_periods
+from saima.org.services import api_token_create
+summary = load_demo(as_of=datetime.date.today(), scale="province", units={units})
+# The city's race without its key-project items (the province has no projects).
+RULES = DEMO_RACE_TOML.format(year=summary.year).replace(
+    'code = "kp-investment"', 'code = "trade"').replace(
+    'code = "kp-on-time"', 'code = "projects-signed"')
+office = get_user_model().objects.get(username="office")
+race = definition_save(Access.for_user(office), code=DEMO_RACE_CODE, name_zh="重点工作赛马",
+    name_en="Key-work race", groups=list(RaceGroup.objects.all()), rhythm="quarter",
+    rules=parse_toml(RULES))
+finished = [p.label for p in race_periods(race)
+            if p.month <= max(summary.months)]
+unit = sorted(Unit.objects.filter(race_group__isnull=False).values_list("code", flat=True))[0]
+print(json.dumps({{"units": summary.units, "indicators": summary.indicators,
+    "observations": summary.observations, "period": summary.latest_period, "unit": unit,
+    "race": race.code, "quarter": finished[-1] if finished else None}}))
+"""
+
+START = """
+from django.contrib.auth import get_user_model
+from saima.engine import parse_period
+from saima.org.access import Access
+from saima.races.models import RaceDefinition
+from saima.races.results.services import publish_job_start
+office = get_user_model().objects.get(username="office")
+race = RaceDefinition.objects.get(code="{race}")
+job = publish_job_start(Access.for_user(office), race, parse_period("{quarter}"), user=office)
+print(job.pk)
+"""
+
+JOB = """
+from saima.jobs.models import Job
+job = Job.objects.get(pk={job})
+print(job.status, (job.finished_at - job.started_at).total_seconds() if job.finished_at else "",
+      job.attempts, repr(job.message[:200]))
+"""
+
+
+def _job_state(job: int) -> tuple[str, str]:
+    import psycopg
+
+    with psycopg.connect(_database_url()) as connection:
+        row = connection.execute(
+            "SELECT status, message FROM jobs_job WHERE id = %s", (job,)
+        ).fetchone()
+    return row[0], row[1]
+
+
+def bench_publish(args: argparse.Namespace) -> dict:
+    _recreate()
+    try:
+        with tempfile.TemporaryDirectory(prefix="saima-publish-") as folder:
+            (Path(folder) / "static").mkdir()
+            env = web.server_env(folder) | {
+                "DATABASE_URL": _database_url(),
+                # This checkout's code, whatever the environment has installed.
+                "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "src")]),
+            }
+            plain = servers.base_env(Path(folder), DATABASE_URL=_database_url())
+            print(f"== loading the province ({args.units} units) ...", flush=True)
+            started = time.perf_counter()
+            servers.saima(plain, "manage", "migrate", "--verbosity", "0", timeout=600)
+            data = json.loads(
+                servers.shell(plain, PREPARE.format(units=args.units), timeout=7200)
+                .strip()
+                .splitlines()[-1]
+            )
+            data["load_seconds"] = round(time.perf_counter() - started, 1)
+            print(f"   {json.dumps(data)}", flush=True)
+            port = web.free_port()
+            server = web.start_gunicorn(env, port, Path(folder) / "gunicorn.log")
+            processes = servers.Processes()
+            try:
+                processes.worker(plain, Path(folder) / "worker.log", "bench")
+                from saima.demo import DEMO_PASSWORD
+
+                cookie = web.sign_in(port, "office", DEMO_PASSWORD)
+                period = data["period"]
+                pages = [
+                    ("minimal", "/bench/minimal/"),
+                    ("overview", f"/?period={period}"),
+                    ("unit", f"/units/{data['unit']}/?period={period}"),
+                    ("indicator", f"/indicators/fai/?period={period}"),
+                    ("api progress", f"/api/progress?period={period}"),
+                    ("units", f"/units/?period={period}"),
+                    ("indicators", f"/indicators/?period={period}"),
+                ]
+                results = []
+                for name, path in pages:
+                    result = web.measure(port, name, path, cookie, args)
+                    results.append(result)
+                    print(f"   {name:<13} p99 {result.get('p99_ms')} ms", flush=True)
+                baseline = results[0].get("p99_ms")
+                for result in results:
+                    if baseline and "p99_ms" in result:
+                        result["p99_ratio"] = round(result["p99_ms"] / baseline, 2)
+                publishing = _publish_under_load(port, cookie, plain, data, args)
+            finally:
+                processes.stop()
+                web.stop_gunicorn(server)
+    finally:
+        _drop()
+    return {"data": data, "pages": results, "publish": publishing}
+
+
+def _publish_under_load(port: int, cookie: str, env, data: dict, args) -> dict:
+    if not data.get("quarter"):
+        return {"skipped": "no finished quarter to publish"}
+    overview = f"/?period={data['period']}"
+    idle = web.hammer(port, overview, cookie, args.clients, args.requests)
+    job = int(servers.shell(env, START.format(**data)).strip().splitlines()[-1])
+    started = time.perf_counter()
+    busy = web.Run()
+    state = "queued"
+    while state in ("queued", "running") and time.perf_counter() - started < 3600:
+        run = web.hammer(port, overview, cookie, args.clients, args.clients * 4)
+        busy.latencies += run.latencies
+        busy.failures += run.failures
+        state, message = _job_state(job)
+    seconds = time.perf_counter() - started
+    detail = servers.shell(env, JOB.format(job=job)).strip().splitlines()[-1]
+    if not idle.latencies:
+        return {"failed": idle.failures[:5]}
+    idle_p99 = web.percentile(idle.latencies, 0.99) * 1000
+    busy_p99 = web.percentile(busy.latencies, 0.99) * 1000 if busy.latencies else None
+    found = {
+        "job": detail,
+        "state": state,
+        "message": message,
+        "seconds_until_done": round(seconds, 1),
+        "overview_idle_p99_ms": round(idle_p99, 1),
+        "overview_busy_p99_ms": None if busy_p99 is None else round(busy_p99, 1),
+        "busy_requests": len(busy.latencies),
+        "busy_failures": len(busy.failures),
+        "busy_over_idle": None if busy_p99 is None else round(busy_p99 / idle_p99, 2),
+    }
+    print(f"   publish: {json.dumps(found, ensure_ascii=False)}", flush=True)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=("writes", "publish", "all"))
+    parser.add_argument("--writes", type=int, default=200)
+    parser.add_argument("--units", type=int, default=150)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args(argv)
+    args.warmup = max(args.clients * 2, args.requests // 10)
+    report: dict = {
+        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "note": "shared machine: compare ratios measured in the same run",
+    }
+    if args.what in ("writes", "all"):
+        report["writes"] = bench_writes(args)
+    if args.what in ("publish", "all"):
+        report["publish"] = bench_publish(args)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps(previous | report, indent=2, ensure_ascii=False) + "\n")
+    print(f"figures written to {RESULTS}")
+    bad = any(
+        found["server_errors"] or found["history_problems"]
+        for found in report.get("writes", {}).values()
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
