@@ -122,6 +122,18 @@ def _parser() -> argparse.ArgumentParser:
     remind.add_argument("--today", help="the day to act as today, YYYY-MM-DD")
     remind.set_defaults(handler=run_remind)
 
+    backup = commands.add_parser(
+        "backup", help="write the database and every uploaded file to one archive"
+    )
+    backup.add_argument("--out", type=Path, required=True, help="the archive (.tar.gz)")
+    backup.set_defaults(handler=run_backup)
+
+    restore = commands.add_parser(
+        "restore", help="replace the database and uploaded files with a backup's (servers stopped)"
+    )
+    restore.add_argument("archive", type=Path, help="an archive made by `saima backup`")
+    restore.set_defaults(handler=run_restore)
+
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=run_manage)
@@ -312,6 +324,26 @@ def run_remind(args: argparse.Namespace) -> None:
         call_command("remind", *(["--today", args.today] if args.today else []))
     except CommandError as exc:
         raise InputError(Problem(file="--today", message=str(exc))) from None
+
+
+def run_backup(args: argparse.Namespace) -> None:
+    _management("backup", "--out", str(args.out), file=args.out)
+
+
+def run_restore(args: argparse.Namespace) -> None:
+    _management("restore", str(args.archive), file=args.archive)
+
+
+def _management(*arguments: str, file: Path) -> None:
+    """A management command whose refusal ends `saima` with exit code 2 and its message."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _django()
+    try:
+        call_command(*arguments)
+    except CommandError as exc:
+        raise InputError(Problem(file=file.name, message=str(exc))) from None
 
 
 def run_manage(args: argparse.Namespace) -> None:
