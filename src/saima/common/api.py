@@ -7,9 +7,14 @@ letter too many, never reaches a query (PostgreSQL would refuse the NUL with a s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Annotated
 
 from ninja import Field, Schema
+
+from saima.common.requests import declared_length
+from saima.common.security import too_large
 
 try:
     from ninja import Status
@@ -58,3 +63,25 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 #: A database key in a URL: 1 up to the largest key a database stores (anything else is a 400).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+#: Room for the multipart boundaries and headers around an uploaded file.
+FORM_OVERHEAD = 64 * 1024
+
+
+def body_limit(limit: Callable[[], int], *, field: str = "file"):
+    """For `ninja.decorators.decorate_view` on an upload route: a body declared larger than
+    `limit()` (bytes) and the form's overhead is refused (400, naming `field`) before ninja parses
+    it, or anything reads it."""
+
+    def decorate(run):
+        @wraps(run)
+        def wrapper(request, *args, **kwargs):
+            allowed = limit()
+            if declared_length(request) > allowed + FORM_OVERHEAD:
+                return too_large(request, allowed, field)
+            return run(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

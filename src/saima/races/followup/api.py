@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, Id, PeriodName, Status
+from saima.common.api import ERRORS, Code, Id, PeriodName, Status, body_limit
+from saima.common.evidence import max_bytes
 from saima.org.access import Access, access_of
 from saima.org.models import Unit
 from saima.races.definitions.selectors import read_race_period, readable_race
@@ -291,6 +293,7 @@ def _unknown_unit(code: str) -> str:
     return _("There is no unit with the code %(code)s.") % {"code": code}
 
 
+@decorate_view(body_limit(max_bytes))
 @router.post("/objections/{objection_id}/evidence", response={200: ObjectionOut, **ERRORS})
 def attach_objection_evidence(request, objection_id: Id, file: File[UploadedFile]):
     """Attach (or replace) the evidence of an open objection (multipart field `file`: PDF, PNG,

@@ -14,10 +14,12 @@ from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, CodeFilter, Id, PeriodName, Status
+from saima.common.api import ERRORS, Code, CodeFilter, Id, PeriodName, Status, body_limit
+from saima.common.evidence import max_bytes
 from saima.org.access import access_of
 from saima.races.definitions.selectors import race_period, readable_race
 from saima.races.models import Adjustment, ManualScore
@@ -135,6 +137,7 @@ def add_adjustment(request, code: Code, payload: AdjustmentIn):
     return Status(201, _out(entry))
 
 
+@decorate_view(body_limit(max_bytes))
 @router.post("/{code}/adjustments/{entry_id}/evidence", response={200: AdjustmentOut, **ERRORS})
 def attach_evidence(request, code: Code, entry_id: Id, file: File[UploadedFile]):
     """Attach an evidence file (multipart field `file`: PDF, PNG, JPEG, DOCX or XLSX)."""
