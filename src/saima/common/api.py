@@ -29,13 +29,16 @@ except ImportError:  # django-ninja < 1.5: a (status, body) tuple does the same
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 #: The same as a list filter, where blank means "all".
 CodeFilter = Annotated[str | None, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")]
+#: A period as `saima.engine.parse_period` reads it: a year of 1990–2100, then nothing (the year),
+#: a month 1–12, a quarter Q1–Q4 or a half H1–H2.
+PERIOD_PATTERN = r"^(199[0-9]|20[0-9]{2}|2100)([-/.](0?[1-9]|1[0-2])|[-/.]?([Qq][1-4]|[Hh][12]))?$"
 #: A period as `saima.engine.parse_period` reads it: a year, a month, a quarter or a half.
 PeriodName = Annotated[
     str,
     Field(
         min_length=4,
         max_length=16,
-        pattern=r"^[0-9]{4}([-/.][0-9]{1,2}|[-/.]?[QqHh][0-9])?$",
+        pattern=PERIOD_PATTERN,
         description="2026-06 (cumulative to June), 2026-Q2, 2026-H1 or 2026",
         examples=["2026-06", "2026-Q2", "2026-H1", "2026"],
     ),
@@ -46,7 +49,7 @@ MonthName = Annotated[
     Field(
         min_length=4,
         max_length=16,
-        pattern=r"^[0-9]{4}([-/.][0-9]{1,2}|[-/.]?[QqHh][0-9])?$",
+        pattern=PERIOD_PATTERN,
         description="A month: 2026-10 (or 2026-Q3, its last month)",
         examples=["2026-10"],
     ),

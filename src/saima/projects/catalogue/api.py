@@ -51,8 +51,8 @@ class ProjectIn(Schema):
     code: ProjectCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
     name_en: Short = ""
-    category: Annotated[str, Field(max_length=16)]
-    level: Annotated[str, Field(max_length=12)]
+    category: Annotated[str, Field(min_length=1, max_length=16)]
+    level: Annotated[str, Field(min_length=1, max_length=12)]
     unit: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
     total_investment: Figure = Field(description="万元 (10k yuan)")
     start_year: Year

@@ -171,7 +171,18 @@ def get_definition(request, code: Code):
     return _out(readable_race(access_of(request), code))
 
 
-@router.get("/definitions/{code}/toml", response={200: str, **ERRORS})
+#: The rules file is TOML, not JSON: its 200 is described by hand (ninja would say JSON).
+TOML_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The rules file (docs/rules.md), as a download",
+            "content": {"application/toml": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+@router.get("/definitions/{code}/toml", response={200: None, **ERRORS}, openapi_extra=TOML_RESPONSE)
 def get_definition_toml(request, code: Code):
     """The rules as the TOML of docs/rules.md, complete for `saima race`."""
     race = readable_race(access_of(request), code)

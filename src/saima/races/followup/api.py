@@ -120,9 +120,9 @@ def list_statements(request, code: Code, period: PeriodName):
 class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    cause: Text
-    measures: Text
-    commitment: Text
+    cause: Annotated[Text, Field(min_length=1)]
+    measures: Annotated[Text, Field(min_length=1)]
+    commitment: Annotated[Text, Field(min_length=1)]
     commitment_date: datetime.date
 
 
@@ -165,7 +165,7 @@ def return_statement(request, statement_id: Id, payload: ReviewIn):
 class FollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    note: Text
+    note: Annotated[Text, Field(min_length=1)]
     outcome: Literal["", "fulfilled", "missed"] = Field(
         "", description='"" keeps following; fulfilled or missed (only after the date) closes.'
     )
@@ -273,7 +273,7 @@ class ObjectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     unit: Code
-    reason: Text
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 @router.post("/{code}/{period}/objections", response={201: ObjectionOut, **ERRORS})
@@ -306,7 +306,7 @@ class AnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["upheld", "dismissed"]
-    answer: Text
+    answer: Annotated[Text, Field(min_length=1)]
 
 
 @router.post("/objections/{objection_id}/answer", response={200: ObjectionOut, **ERRORS})
@@ -322,7 +322,7 @@ def answer_objection(request, objection_id: Id, payload: AnswerIn):
 class RepublishIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Text
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 class RepublishedOut(Schema):

@@ -112,10 +112,10 @@ class AdjustmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     unit: Code
-    category: Annotated[str, Field(max_length=16)]
+    category: Annotated[str, Field(min_length=1, max_length=16)]
     date: datetime.date
     points: Points
-    reason: Reason
+    reason: Annotated[Reason, Field(min_length=1)]
     veto: bool = False
 
 
@@ -150,7 +150,7 @@ def attach_evidence(request, code: Code, entry_id: Id, file: File[UploadedFile])
 class WithdrawIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Reason
+    reason: Annotated[Reason, Field(min_length=1)]
 
 
 @router.post("/{code}/adjustments/{entry_id}/withdraw", response={200: AdjustmentOut, **ERRORS})
