@@ -262,3 +262,15 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Where uploaded files would live if a feature kept them outside the database (evidence, photos and
+# bulletins are kept in it); `saima backup` archives this folder too.
+MEDIA_ROOT = env_str("SAIMA_MEDIA_DIR", str(DATA_DIR / "media"))
+
+# Outgoing mail (reminders) in production: the SMTP server and the sender.
+EMAIL_HOST = env_str("SAIMA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAIMA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SAIMA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("SAIMA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SAIMA_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SAIMA_EMAIL_FROM", "saima@localhost")
