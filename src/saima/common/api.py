@@ -56,6 +56,10 @@ MonthName = Annotated[
 ]
 
 
+#: A true/false field of a JSON body: only JSON's true and false (pydantic would take 0, 1, "yes").
+Flag = Annotated[bool, Field(strict=True)]
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None

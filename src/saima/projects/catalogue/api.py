@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, CodeFilter, Status
+from saima.common.api import ERRORS, CodeFilter, Flag, Status
 from saima.org.access import access_of, require_office
 from saima.org.models import Unit
 from saima.projects.access import readable_project
@@ -61,7 +61,7 @@ class ProjectIn(Schema):
     owner: Short = ""
     location: Short = ""
     target_start: date | None = None
-    active: bool = True
+    active: Flag = True
 
 
 def _data(payload: ProjectIn, project: Project | None) -> ProjectData:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict, StrictInt
 
-from saima.common.api import ERRORS, Status
+from saima.common.api import ERRORS, Flag, Status
 from saima.engine.projects import milestone_statuses
 from saima.org.access import access_of
 from saima.projects.access import readable_project
@@ -303,8 +303,8 @@ class SettingsIn(Schema):
     weekly_due_weekday: Annotated[int, Field(ge=1, le=7, strict=True)] = 5
     rate_basis: Annotated[str, Field(max_length=24)] = "from_stage_this_year"
     rate_numerator: Annotated[str, Field(max_length=24)] = "of_basis"
-    later_stages: bool = True
-    cap: bool = False
+    later_stages: Flag = True
+    cap: Flag = False
     decimals: Annotated[int, Field(ge=0, le=6, strict=True)] = 1
     milestones_from: Annotated[str, Field(max_length=8)] = "year"
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, Status
+from saima.common.api import ERRORS, Code, Flag, Status
 from saima.common.engine_text import say, say_all
 from saima.engine import RulesError
 from saima.org.access import Access, access_of, require_office
@@ -67,9 +67,9 @@ class DefinitionIn(Schema):
     name_en: NameEn
     groups: list[Code] = Field(min_length=1)
     rhythm: RhythmName = "quarter"
-    monthly_comment: bool = True
+    monthly_comment: Flag = True
     objection_days: ObjectionDays = 7
-    active: bool = True
+    active: Flag = True
     rules: dict[str, Any] | None = None
     toml: TomlText | None = None
 
@@ -84,9 +84,9 @@ class DefinitionChangeIn(Schema):
     name_en: NameEn | None = None
     groups: list[Code] | None = Field(None, min_length=1)
     rhythm: RhythmName | None = None
-    monthly_comment: bool | None = None
+    monthly_comment: Flag | None = None
     objection_days: ObjectionDays | None = None
-    active: bool | None = None
+    active: Flag | None = None
     rules: dict[str, Any] | None = None
     toml: TomlText | None = None
 

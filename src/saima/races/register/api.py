@@ -18,7 +18,7 @@ from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, CodeFilter, Id, PeriodName, Status, body_limit
+from saima.common.api import ERRORS, Code, CodeFilter, Flag, Id, PeriodName, Status, body_limit
 from saima.common.evidence import max_bytes
 from saima.org.access import access_of
 from saima.races.definitions.selectors import race_period, readable_race
@@ -116,7 +116,7 @@ class AdjustmentIn(Schema):
     date: datetime.date
     points: Points
     reason: Annotated[Reason, Field(min_length=1)]
-    veto: bool = False
+    veto: Flag = False
 
 
 @router.post("/{code}/adjustments", response={201: AdjustmentOut, **ERRORS})
