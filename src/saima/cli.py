@@ -141,6 +141,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     escalate.add_argument("--today", help="the day to act as today, YYYY-MM-DD")
     escalate.set_defaults(handler=run_escalate)
+    backup = commands.add_parser(
+        "backup", help="write the database and every uploaded file to one archive"
+    )
+    backup.add_argument("--out", type=Path, required=True, help="the archive (.tar.gz)")
+    backup.set_defaults(handler=run_backup)
+
+    restore = commands.add_parser(
+        "restore", help="replace the database and uploaded files with a backup's (servers stopped)"
+    )
+    restore.add_argument("archive", type=Path, help="an archive made by `saima backup`")
+    restore.set_defaults(handler=run_restore)
 
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -339,25 +350,36 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 def run_remind(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
-    _django()
-    try:
-        call_command("remind", *(["--today", args.today] if args.today else []))
-    except CommandError as exc:
-        raise InputError(Problem(file="--today", message=str(exc))) from None
+    _management("remind", *_today(args), file="--today")
 
 
 def run_escalate(args: argparse.Namespace) -> None:
+    _management("escalate", *_today(args), file="--today")
+
+
+def run_backup(args: argparse.Namespace) -> None:
+    _management("backup", "--out", str(args.out), file=args.out.name)
+
+
+def run_restore(args: argparse.Namespace) -> None:
+    _management("restore", str(args.archive), file=args.archive.name)
+
+
+def _today(args: argparse.Namespace) -> list[str]:
+    return ["--today", args.today] if args.today else []
+
+
+def _management(*arguments: str, file: str) -> None:
+    """A management command whose refusal ends `saima` with exit code 2 and its message, naming
+    `file` (the file or option at fault)."""
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     _django()
     try:
-        call_command("escalate", *(["--today", args.today] if args.today else []))
+        call_command(*arguments)
     except CommandError as exc:
-        raise InputError(Problem(file="--today", message=str(exc))) from None
+        raise InputError(Problem(file=file, message=str(exc))) from None
 
 
 def run_manage(args: argparse.Namespace) -> None:

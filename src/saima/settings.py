@@ -34,6 +34,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r}: use true or false")
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: give a whole number") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r}: give a number of 0 or more")
+    return value
+
+
 def env_secret(name: str, default: str) -> str:
     """A secret from NAME, or from the file NAME_FILE points at (for container secrets)."""
     path = os.environ.get(f"{name}_FILE")
@@ -149,8 +162,13 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("SAIMA_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
@@ -224,3 +242,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SAIMA_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Security: login throttling, the Content-Security-Policy, HTTPS behind a proxy, limits -------
+# (every variable is described in docs/deploy.md)
+
+INSTALLED_APPS += ["axes"]
+# The body-size backstop runs before anything reads a body; the throttling middleware last, as
+# django-axes asks.
+MIDDLEWARE.insert(1, "saima.common.security.UploadLimitMiddleware")
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "saima.common.security.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per account and, separately, per address: either reaching the limit locks
+# that account (from everywhere) or that address (for every account) for the cool-off time.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SAIMA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SAIMA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "saima.common.security.client_ip"
+AXES_ENABLE_ADMIN = False  # the admin writes only through services; `saima manage axes_reset`
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+SAIMA_TRUSTED_PROXIES = env_int("SAIMA_TRUSTED_PROXIES", 0)
+
+SAIMA_MAX_REQUEST_BYTES = env_int("SAIMA_MAX_REQUEST_BYTES", 64 * 1024 * 1024)
+SAIMA_EVIDENCE_MAX_BYTES = env_int("SAIMA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+SAIMA_EVIDENCE_QUOTA_BYTES = env_int("SAIMA_EVIDENCE_QUOTA_BYTES", 100 * 1024 * 1024)
+SAIMA_OBJECTIONS_PER_RESULT = env_int("SAIMA_OBJECTIONS_PER_RESULT", 5)
+
+# The pages run no inline script and load nothing from elsewhere; bars and the bulletin's layout
+# set their widths in style attributes (style-src-attr), charts are drawn by scripts served here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER: give the header and its value, e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Where uploaded files would live if a feature kept them outside the database (evidence, photos and
+# bulletins are kept in it); `saima backup` archives this folder too.
+MEDIA_ROOT = env_str("SAIMA_MEDIA_DIR", str(DATA_DIR / "media"))
+
+# Outgoing mail (reminders) in production: the SMTP server and the sender.
+EMAIL_HOST = env_str("SAIMA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAIMA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SAIMA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("SAIMA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SAIMA_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SAIMA_EMAIL_FROM", "saima@localhost")

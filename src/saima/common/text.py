@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+#: The longest note or comment anyone writes beside a figure, a return or a warning: the forms,
+#: the spreadsheet templates, the API's schemas and the services all take this one limit.
+NOTE_LENGTH = 2000
+
 
 def storable_problem(text: str) -> str | None:
     """Why the database cannot keep `text` as it is, or None."""

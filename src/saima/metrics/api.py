@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool
 
 from saima.common.api import ERRORS, Code, CodeFilter, PeriodName
-from saima.common.text import storable_problem
+from saima.common.text import NOTE_LENGTH, storable_problem
 from saima.engine import Period, parse_period
 from saima.metrics import selectors
 from saima.metrics.models import Indicator, Observation, Target
@@ -60,7 +60,7 @@ def text_input(value: str | None) -> str:
 
 
 Figure = Annotated[str | int | float | None, BeforeValidator(_figure_input)]
-Note = Annotated[str | None, Field(max_length=4000), AfterValidator(text_input)]
+Note = Annotated[str | None, Field(max_length=NOTE_LENGTH), AfterValidator(text_input)]
 
 
 class TargetIn(Schema):

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from saima.common.api import ERRORS, Code, MonthName, PeriodName
+from saima.common.text import NOTE_LENGTH
 from saima.engine import Period, parse_period
 from saima.metrics.api import (
     Figure,
@@ -43,7 +44,7 @@ figures_router = Router(tags=["metrics"])
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Month = Annotated[int, Field(ge=1, le=12)]
 Check = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-Comment = Annotated[str, Field(max_length=4000)]
+Comment = Annotated[str, Field(max_length=NOTE_LENGTH)]
 
 
 def _month(text: str) -> Period:

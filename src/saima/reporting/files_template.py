@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from saima.common.text import NOTE_LENGTH
 from saima.common.workbooks import (
     MAX_TEMPLATE_UNCOMPRESSED_BYTES,
     check_workbook_bytes,
@@ -52,7 +53,7 @@ TITLE_ROW = 1
 HEADER_ROW = 2
 ENGLISH_ROW = 3
 FIRST_ROW = 4
-MAX_NOTE = 2000
+MAX_NOTE = NOTE_LENGTH
 #: Largest magnitude the number cells accept (the database keeps figures below 1e14).
 LIMIT = "99999999999999"
 

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from saima.common import formatting as fmt
 from saima.common.engine_text import say
+from saima.common.text import NOTE_LENGTH
 from saima.engine import Period
 from saima.metrics.models import Indicator, Observation
 from saima.metrics.services import to_decimal
@@ -187,6 +188,11 @@ def _clean_row(index: int, row: FigureRow, units: dict, indicators: dict, errors
             numbers[name] = None
             errors[index].extend(m for ms in exc.message_dict.values() for m in ms)
     value = numbers["value"]
+    note = (row.note or "").strip()
+    if len(note) > NOTE_LENGTH:
+        errors[index].append(
+            _("The note is longer than %(limit)s characters.") % {"limit": NOTE_LENGTH}
+        )
     negative = value is not None and value < 0
     if negative and indicator is not None and indicator.kind != Indicator.Kind.GROWTH:
         errors[index].append(_("A cumulative figure cannot be negative."))
@@ -198,7 +204,7 @@ def _clean_row(index: int, row: FigureRow, units: dict, indicators: dict, errors
         value,
         numbers["last_year_value"],
         numbers["growth"],
-        (row.note or "").strip(),
+        note,
     )
 
 
@@ -597,6 +603,10 @@ def submission_return(
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError(_("Say why the figures go back: a comment is required."))
+    if len(comment) > NOTE_LENGTH:
+        raise WorkflowError(
+            _("The comment is longer than %(limit)s characters.") % {"limit": NOTE_LENGTH}
+        )
     states = (
         (Status.SUBMITTED, Status.APPROVED, Status.ACCEPTED)
         if access.is_office

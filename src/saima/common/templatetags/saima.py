@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 
 from saima.common import engine_text
 from saima.common import formatting as fmt
+from saima.common.text import NOTE_LENGTH
 
 register = template.Library()
 
@@ -22,6 +23,12 @@ def period_url(context, name: str, *args, period=None) -> str:
     url = reverse(name, args=[arg for arg in args if arg not in ("", None)])
     chosen = period or context.get("period")
     return f"{url}?{urlencode({'period': chosen.label})}" if chosen else url
+
+
+@register.simple_tag
+def note_length() -> int:
+    """The longest note a form takes (`saima.common.text.NOTE_LENGTH`), for `maxlength`."""
+    return NOTE_LENGTH
 
 
 @register.filter

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, CodeFilter, Status
+from saima.common.api import ERRORS, CodeFilter, Flag, Status
 from saima.org.access import access_of, require_office
 from saima.org.models import Unit
 from saima.projects.access import readable_project
@@ -51,8 +51,8 @@ class ProjectIn(Schema):
     code: ProjectCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
     name_en: Short = ""
-    category: Annotated[str, Field(max_length=16)]
-    level: Annotated[str, Field(max_length=12)]
+    category: Annotated[str, Field(min_length=1, max_length=16)]
+    level: Annotated[str, Field(min_length=1, max_length=12)]
     unit: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
     total_investment: Figure = Field(description="万元 (10k yuan)")
     start_year: Year
@@ -61,7 +61,7 @@ class ProjectIn(Schema):
     owner: Short = ""
     location: Short = ""
     target_start: date | None = None
-    active: bool = True
+    active: Flag = True
 
 
 def _data(payload: ProjectIn, project: Project | None) -> ProjectData:

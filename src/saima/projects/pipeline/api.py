@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
-from saima.common.api import ERRORS, Status
+from saima.common.api import ERRORS, Flag, Status
 from saima.engine.projects import milestone_statuses
 from saima.org.access import access_of
 from saima.projects.access import readable_project
@@ -70,7 +70,7 @@ def list_stages(request, code: ProjectCode):
 class StageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    stage: Annotated[str, Field(max_length=16)]
+    stage: Annotated[str, Field(min_length=1, max_length=16)]
     date: date
     reason: Reason = ""
 
@@ -215,7 +215,7 @@ def remove_node(request, code: ProjectCode, milestone: MilestoneName):
 class RejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Reason
+    reason: Annotated[Reason, Field(min_length=1)]
 
 
 @router.post("/{code}/milestones/{milestone}/reject", response={200: MilestoneOut, **ERRORS})
@@ -233,7 +233,7 @@ class ScheduleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     target_start: date
-    lead_days: dict[str, int] | None = Field(
+    lead_days: dict[str, StrictInt] | None = Field(
         None,
         description="The project's own lead times (days to the next milestone); null keeps them",
     )
@@ -298,14 +298,14 @@ def read_settings(request):
 class SettingsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    lead_days: dict[str, int] = Field(default_factory=dict)
-    soon_days: Annotated[int, Field(ge=0, le=90)] = 14
-    weekly_due_weekday: Annotated[int, Field(ge=1, le=7)] = 5
+    lead_days: dict[str, StrictInt] = Field(default_factory=dict)
+    soon_days: Annotated[int, Field(ge=0, le=90, strict=True)] = 14
+    weekly_due_weekday: Annotated[int, Field(ge=1, le=7, strict=True)] = 5
     rate_basis: Annotated[str, Field(max_length=24)] = "from_stage_this_year"
     rate_numerator: Annotated[str, Field(max_length=24)] = "of_basis"
-    later_stages: bool = True
-    cap: bool = False
-    decimals: Annotated[int, Field(ge=0, le=6)] = 1
+    later_stages: Flag = True
+    cap: Flag = False
+    decimals: Annotated[int, Field(ge=0, le=6, strict=True)] = 1
     milestones_from: Annotated[str, Field(max_length=8)] = "year"
 
 

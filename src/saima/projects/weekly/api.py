@@ -143,7 +143,7 @@ def _problem(request, pk: int) -> WeeklyProblem:
 class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    status: Annotated[str, Field(max_length=16)]
+    status: Annotated[str, Field(min_length=1, max_length=16)]
     response: Text = ""
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, Status
+from saima.common.api import ERRORS, Code, Flag, Status
 from saima.common.engine_text import say, say_all
 from saima.engine import RulesError
 from saima.org.access import Access, access_of, require_office
@@ -67,9 +67,9 @@ class DefinitionIn(Schema):
     name_en: NameEn
     groups: list[Code] = Field(min_length=1)
     rhythm: RhythmName = "quarter"
-    monthly_comment: bool = True
+    monthly_comment: Flag = True
     objection_days: ObjectionDays = 7
-    active: bool = True
+    active: Flag = True
     rules: dict[str, Any] | None = None
     toml: TomlText | None = None
 
@@ -84,9 +84,9 @@ class DefinitionChangeIn(Schema):
     name_en: NameEn | None = None
     groups: list[Code] | None = Field(None, min_length=1)
     rhythm: RhythmName | None = None
-    monthly_comment: bool | None = None
+    monthly_comment: Flag | None = None
     objection_days: ObjectionDays | None = None
-    active: bool | None = None
+    active: Flag | None = None
     rules: dict[str, Any] | None = None
     toml: TomlText | None = None
 
@@ -171,7 +171,18 @@ def get_definition(request, code: Code):
     return _out(readable_race(access_of(request), code))
 
 
-@router.get("/definitions/{code}/toml", response={200: str, **ERRORS})
+#: The rules file is TOML, not JSON: its 200 is described by hand (ninja would say JSON).
+TOML_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The rules file (docs/rules.md), as a download",
+            "content": {"application/toml": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+@router.get("/definitions/{code}/toml", response={200: None, **ERRORS}, openapi_extra=TOML_RESPONSE)
 def get_definition_toml(request, code: Code):
     """The rules as the TOML of docs/rules.md, complete for `saima race`."""
     race = readable_race(access_of(request), code)

@@ -34,6 +34,11 @@ from saima.races.models import RaceDefinition
 ITEMS = "items"
 
 
+def _max_rules_upload() -> int:
+    """A rules file and pasted rules, each at most MAX_TOML_BYTES."""
+    return 2 * forms.MAX_TOML_BYTES
+
+
 # --- Lookups -----------------------------------------------------------------------------------
 
 
@@ -188,7 +193,7 @@ def _default_year() -> int:
     return timezone.localdate().year
 
 
-@page
+@page(max_upload=_max_rules_upload)
 @require_http_methods(["GET", "HEAD", "POST"])
 def definition_new(request):
     access = access_of(request)
@@ -196,7 +201,7 @@ def definition_new(request):
     return _editor(request, access, None)
 
 
-@page
+@page(max_upload=_max_rules_upload)
 @require_http_methods(["GET", "HEAD", "POST"])
 def definition_edit(request, code: str):
     access = access_of(request)
@@ -239,7 +244,7 @@ def _replace_from_toml(request, access: Access, race: RaceDefinition):
     return render(request, "races/definition_form.html", context, status=400)
 
 
-@page
+@page(max_upload=_max_rules_upload)
 @require_http_methods(["GET", "HEAD", "POST"])
 def definition_import(request):
     """A new race from a rules file (uploaded or pasted), with its code, names and groups."""

@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, Id, PeriodName, Status
+from saima.common.api import ERRORS, Code, Id, PeriodName, Status, body_limit
+from saima.common.evidence import max_bytes
 from saima.org.access import Access, access_of
 from saima.org.models import Unit
 from saima.races.definitions.selectors import read_race_period, readable_race
@@ -118,9 +120,9 @@ def list_statements(request, code: Code, period: PeriodName):
 class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    cause: Text
-    measures: Text
-    commitment: Text
+    cause: Annotated[Text, Field(min_length=1)]
+    measures: Annotated[Text, Field(min_length=1)]
+    commitment: Annotated[Text, Field(min_length=1)]
     commitment_date: datetime.date
 
 
@@ -163,7 +165,7 @@ def return_statement(request, statement_id: Id, payload: ReviewIn):
 class FollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    note: Text
+    note: Annotated[Text, Field(min_length=1)]
     outcome: Literal["", "fulfilled", "missed"] = Field(
         "", description='"" keeps following; fulfilled or missed (only after the date) closes.'
     )
@@ -271,7 +273,7 @@ class ObjectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     unit: Code
-    reason: Text
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 @router.post("/{code}/{period}/objections", response={201: ObjectionOut, **ERRORS})
@@ -291,6 +293,7 @@ def _unknown_unit(code: str) -> str:
     return _("There is no unit with the code %(code)s.") % {"code": code}
 
 
+@decorate_view(body_limit(max_bytes))
 @router.post("/objections/{objection_id}/evidence", response={200: ObjectionOut, **ERRORS})
 def attach_objection_evidence(request, objection_id: Id, file: File[UploadedFile]):
     """Attach (or replace) the evidence of an open objection (multipart field `file`: PDF, PNG,
@@ -303,7 +306,7 @@ class AnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["upheld", "dismissed"]
-    answer: Text
+    answer: Annotated[Text, Field(min_length=1)]
 
 
 @router.post("/objections/{objection_id}/answer", response={200: ObjectionOut, **ERRORS})
@@ -319,7 +322,7 @@ def answer_objection(request, objection_id: Id, payload: AnswerIn):
 class RepublishIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Text
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 class RepublishedOut(Schema):

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saima.common.evidence import read_upload
 from saima.common.text import clean_text
 from saima.engine import parse_period
 from saima.org.access import Access, require_office
@@ -217,14 +219,44 @@ def statement_follow_up(
 # --- Writes: objections ------------------------------------------------------------------------
 
 
-def _evidence(access: Access, uploaded_file):
-    """The uploaded file as stored evidence (the evidence module checks type and size)."""
-    from saima.races.register.evidence import evidence_from_upload
+def _evidence(access: Access, uploaded_file, unit: Unit, *, replacing=None):
+    """The uploaded file as stored evidence (the evidence module checks type and size), within
+    the unit's quota (counting the file it replaces as freed). Call it in a transaction with the
+    unit's row locked."""
+    from saima.races.register.evidence import check_quota, evidence_store
 
+    if access.user_id is None:
+        raise PermissionDenied(_("Sign in to upload a file."))
     try:
-        return evidence_from_upload(access, uploaded_file)
+        checked = read_upload(uploaded_file)
     except ValidationError as exc:
         raise ValidationError({"evidence": exc.messages}) from None
+    check_quota(unit, len(checked.data), freeing=replacing.size if replacing else 0)
+    return evidence_store(access, checked)
+
+
+def objections_per_result() -> int:
+    """How many objections one unit may file to one period's result (all its versions)."""
+    return int(getattr(settings, "SAIMA_OBJECTIONS_PER_RESULT", 5))
+
+
+def _check_objection_count(publication: Publication, unit: Unit) -> None:
+    limit = objections_per_result()
+    filed = Objection.objects.filter(
+        unit=unit, publication__race=publication.race, publication__period=publication.period
+    ).count()
+    if filed >= limit:
+        raise ValidationError(
+            {
+                "reason": [
+                    _(
+                        "%(unit)s has filed %(count)s objections to this result, the most "
+                        "allowed; add to an open one instead."
+                    )
+                    % {"unit": unit, "count": filed}
+                ]
+            }
+        )
 
 
 def _check_may_object(access: Access, publication: Publication, unit: Unit) -> None:
@@ -277,7 +309,9 @@ def objection_file(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        evidence = _evidence(access, evidence_file) if evidence_file is not None else None
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        _check_objection_count(publication, unit)
+        evidence = _evidence(access, evidence_file, unit) if evidence_file is not None else None
         objection = Objection(
             publication=publication,
             unit=unit,
@@ -308,8 +342,14 @@ def objection_attach_evidence(access: Access, objection: Objection, uploaded_fil
             raise ValidationError(
                 {"status": [_("The objection has been answered; its evidence is final.")]}
             )
-        objection.evidence = _evidence(access, uploaded_file)
+        Unit.objects.select_for_update().filter(pk=objection.unit_id).first()
+        replaced = objection.evidence
+        objection.evidence = _evidence(access, uploaded_file, objection.unit, replacing=replaced)
         save_change(objection, access, "evidence", ["evidence"])
+        if replaced is not None:
+            from saima.races.register.evidence import evidence_discard
+
+            evidence_discard(replaced.pk)
     return objection
 
 

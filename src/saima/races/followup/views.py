@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from saima.common.evidence import ACCEPT
+from saima.common.evidence import ACCEPT, max_bytes
 from saima.common.pages import error_messages, page
 from saima.common.periods import BadPeriod
 from saima.common.text import storable_problem
@@ -206,7 +206,7 @@ def _objections_context(access: Access, race, race_period, publication, **extra)
     return context
 
 
-@page
+@page(max_upload=max_bytes)
 @require_http_methods(["GET", "HEAD", "POST"])
 def objections(request, code: str, period: str):
     """Objections to a period's result; a unit's people file theirs here while it is open."""
@@ -265,7 +265,7 @@ def _objection_context(access: Access, objection: Objection, **extra) -> dict:
     return context
 
 
-@page
+@page(max_upload=max_bytes)
 @require_http_methods(["GET", "HEAD", "POST"])
 def objection(request, pk: int):
     access = access_of(request)

@@ -14,10 +14,12 @@ from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, CodeFilter, Id, PeriodName, Status
+from saima.common.api import ERRORS, Code, CodeFilter, Flag, Id, PeriodName, Status, body_limit
+from saima.common.evidence import max_bytes
 from saima.org.access import access_of
 from saima.races.definitions.selectors import race_period, readable_race
 from saima.races.models import Adjustment, ManualScore
@@ -110,11 +112,11 @@ class AdjustmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     unit: Code
-    category: Annotated[str, Field(max_length=16)]
+    category: Annotated[str, Field(min_length=1, max_length=16)]
     date: datetime.date
     points: Points
-    reason: Reason
-    veto: bool = False
+    reason: Annotated[Reason, Field(min_length=1)]
+    veto: Flag = False
 
 
 @router.post("/{code}/adjustments", response={201: AdjustmentOut, **ERRORS})
@@ -135,6 +137,7 @@ def add_adjustment(request, code: Code, payload: AdjustmentIn):
     return Status(201, _out(entry))
 
 
+@decorate_view(body_limit(max_bytes))
 @router.post("/{code}/adjustments/{entry_id}/evidence", response={200: AdjustmentOut, **ERRORS})
 def attach_evidence(request, code: Code, entry_id: Id, file: File[UploadedFile]):
     """Attach an evidence file (multipart field `file`: PDF, PNG, JPEG, DOCX or XLSX)."""
@@ -147,7 +150,7 @@ def attach_evidence(request, code: Code, entry_id: Id, file: File[UploadedFile])
 class WithdrawIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Reason
+    reason: Annotated[Reason, Field(min_length=1)]
 
 
 @router.post("/{code}/adjustments/{entry_id}/withdraw", response={200: AdjustmentOut, **ERRORS})

@@ -4,11 +4,14 @@ allowed (the office and leaders; a unit's people for their unit's entries)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from saima.common.evidence import CheckedFile, file_response, read_upload
+from saima.common.security import size_text
 from saima.org.access import Access
 from saima.races.models import Adjustment, Evidence, Objection
 
@@ -37,6 +40,57 @@ def evidence_from_upload(access: Access, uploaded_file, *, field: str = "evidenc
     if access.user_id is None:
         raise PermissionDenied(_("Sign in to upload a file."))
     return evidence_store(access, read_upload(uploaded_file, field=field))
+
+
+def quota_bytes() -> int:
+    """The most evidence a unit's objections and entries may keep (SAIMA_EVIDENCE_QUOTA_BYTES)."""
+    return int(getattr(settings, "SAIMA_EVIDENCE_QUOTA_BYTES", 100 * 1024 * 1024))
+
+
+def unit_evidence_bytes(unit_id: int) -> int:
+    """The bytes of evidence kept for a unit's objections and register entries."""
+    ids = set(
+        Objection.objects.filter(unit_id=unit_id, evidence__isnull=False).values_list(
+            "evidence_id", flat=True
+        )
+    )
+    ids |= set(
+        Adjustment.objects.filter(unit_id=unit_id, evidence__isnull=False).values_list(
+            "evidence_id", flat=True
+        )
+    )
+    return Evidence.objects.filter(pk__in=ids).aggregate(total=Sum("size"))["total"] or 0
+
+
+def check_quota(unit, adding: int, *, freeing: int = 0, field: str = "evidence") -> None:
+    """Refuse a file that would take the unit's evidence over its quota (ValidationError naming
+    the field). Call it in the writer's transaction, with the unit's row locked."""
+    quota = quota_bytes()
+    used = unit_evidence_bytes(unit.pk) - freeing
+    if used + adding > quota:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "%(unit)s keeps %(used)s of evidence of the %(quota)s allowed; this file "
+                        "does not fit. Ask the office to remove files no longer needed."
+                    )
+                    % {"unit": unit, "used": size_text(max(used, 0)), "quota": size_text(quota)}
+                ]
+            }
+        )
+
+
+def evidence_discard(evidence_id: int | None) -> None:
+    """Delete a stored file that no register entry and no objection refers to any more (a file
+    replaced by another is not kept). The history keeps the file's number, not its bytes."""
+    if evidence_id is None:
+        return
+    if Adjustment.objects.filter(evidence_id=evidence_id).exists():
+        return
+    if Objection.objects.filter(evidence_id=evidence_id).exists():
+        return
+    Evidence.objects.filter(pk=evidence_id).delete()
 
 
 # --- Reading -----------------------------------------------------------------------------------
