@@ -483,8 +483,9 @@ _DRAWN: dict[str, dict[str, bytes]] = {}
 
 
 @contextmanager
-def drawn_once() -> Iterator[None]:
-    """Issue bulletins whose document was issued before in this run with the files drawn then.
+def drawn_once(cache: dict[str, dict[str, bytes]] | None = None) -> Iterator[None]:
+    """Issue bulletins whose document was issued before in this run (or in `cache`, a module's
+    own) with the files drawn then.
 
     Loading the demo issues its race bulletin, which takes seconds to draw (PDF, DOCX, XLSX);
     a test that loads the same demo again gets the same document, and the same files. A
@@ -499,12 +500,14 @@ def drawn_once() -> Iterator[None]:
         yield
         return
 
+    drawn = _DRAWN if cache is None else cache
+
     def issue_files(bulletin_id: int) -> dict[str, bytes]:
         document = selectors.document(Bulletin.objects.get(pk=bulletin_id))
         key = repr(dataclasses.replace(document, draft=False))
-        if key not in _DRAWN:
-            _DRAWN[key] = draw(bulletin_id)
-        return _DRAWN[key]
+        if key not in drawn:
+            drawn[key] = draw(bulletin_id)
+        return drawn[key]
 
     issue_files.drawn_once = True  # type: ignore[attr-defined]
     with pytest.MonkeyPatch.context() as patch:
