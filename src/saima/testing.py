@@ -478,12 +478,51 @@ def page(browser):
         context.close()
 
 
+#: The files of every bulletin document issued in this run under `drawn_once`, by document.
+_DRAWN: dict[str, dict[str, bytes]] = {}
+
+
+@contextmanager
+def drawn_once(cache: dict[str, dict[str, bytes]] | None = None) -> Iterator[None]:
+    """Issue bulletins whose document was issued before in this run (or in `cache`, a module's
+    own) with the files drawn then.
+
+    Loading the demo issues its race bulletin, which takes seconds to draw (PDF, DOCX, XLSX);
+    a test that loads the same demo again gets the same document, and the same files. A
+    document that differs in anything (facts, words, fields, language) is drawn afresh."""
+    import dataclasses
+
+    from saima.bulletins import selectors, services
+    from saima.bulletins.models import Bulletin
+
+    draw = services.issue_files
+    if getattr(draw, "drawn_once", False):  # already in force
+        yield
+        return
+
+    drawn = _DRAWN if cache is None else cache
+
+    def issue_files(bulletin_id: int) -> dict[str, bytes]:
+        document = selectors.document(Bulletin.objects.get(pk=bulletin_id))
+        key = repr(dataclasses.replace(document, draft=False))
+        if key not in drawn:
+            drawn[key] = draw(bulletin_id)
+        return drawn[key]
+
+    issue_files.drawn_once = True  # type: ignore[attr-defined]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "issue_files", issue_files)
+        yield
+
+
 @pytest.fixture
 def demo_city(transactional_db):
-    """The demo city as of the fixed today (2026-11-25), committed for the live server."""
+    """The demo city as of the fixed today (2026-11-25), committed for the live server (its
+    bulletin's files drawn once in the run, see `drawn_once`)."""
     from saima.demo import load_demo
 
-    return load_demo(as_of=datetime.date(2026, 11, 25))
+    with drawn_once():
+        return load_demo(as_of=datetime.date(2026, 11, 25))
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from saima.bulletins.meeting import panels
 from saima.org.access import Access
-from saima.projects.tests.conftest import projects, today  # noqa: F401 - fixtures
+from saima.projects.tests.conftest import kept_projects, projects, today  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

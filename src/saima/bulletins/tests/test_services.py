@@ -13,6 +13,15 @@ from saima.bulletins.models import Bulletin, BulletinFile, Delivery, FrozenError
 from saima.engine import parse_period
 from saima.org.access import Access
 from saima.races.results.services import race_publish
+from saima.testing import drawn_once
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drawn_once_in_the_module():
+    """The tests that issue the kept draft get its files drawn once for the module (the first
+    test to issue it draws them; see `saima.testing.drawn_once`)."""
+    with drawn_once(cache={}):
+        yield
 
 
 def _state() -> list[tuple]:

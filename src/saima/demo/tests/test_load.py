@@ -27,7 +27,7 @@ from saima.metrics.models import Indicator, Observation, Target
 from saima.metrics.selectors import progress
 from saima.org.access import Access
 from saima.org.models import Membership, RaceGroup, Role, Unit
-from saima.testing import keep
+from saima.testing import drawn_once, keep
 
 AS_OF = datetime.date(2026, 11, 25)
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,9 @@ pytestmark = pytest.mark.django_db
 def kept_city(django_db_setup, django_db_blocker):
     """The demo city, loaded once for the module's tests that read it (see `keep`)."""
     with keep(django_db_blocker):
-        yield load_demo(as_of=AS_OF)
+        with drawn_once():
+            loaded = load_demo(as_of=AS_OF)
+        yield loaded
 
 
 @pytest.fixture

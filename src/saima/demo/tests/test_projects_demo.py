@@ -15,13 +15,23 @@ from saima.engine.projects import STAGES, check_investment, milestone_statuses, 
 from saima.projects import frames
 from saima.projects.models import Milestone, Project, StageChange, WeeklyProblem, WeeklyReport
 from saima.races.models import Publication
+from saima.testing import drawn_once, keep
 
 AS_OF = datetime.date(2026, 11, 25)
 
 
+@pytest.fixture(scope="module")
+def kept_city(django_db_setup, django_db_blocker):
+    """The demo city, loaded once for the module's tests, which only read it (see `keep`)."""
+    with keep(django_db_blocker):
+        with drawn_once():
+            loaded = load_demo(as_of=AS_OF)
+        yield loaded
+
+
 @pytest.fixture
-def city(db):
-    return load_demo(as_of=AS_OF)
+def city(kept_city, db):
+    return kept_city
 
 
 def test_sixty_projects_in_every_stage_across_the_units(city) -> None:

@@ -6,6 +6,9 @@ services as the office, on a fixed today (2026-06-10, a Wednesday of 2026-W24).
 - E2 (East): signed 2026-02-10, reverse-scheduled from 2026-09-30.
 - W1 (West): landed 2026-01-15, a linear plan of 600, a weekly report with a problem.
 - N1 (North): planned, no plan.
+
+They are built once per test module and kept (`kept_projects`, see `saima.testing.keep`); each
+test gets them afresh from the database, and what it writes is rolled back after it.
 """
 
 from __future__ import annotations
@@ -53,8 +56,30 @@ def data(world, code: str, unit: str, **extra):
     return ProjectData(**fields)
 
 
+@pytest.fixture(scope="module")
+def kept_projects(kept_world, django_db_blocker) -> dict:
+    """The projects, built once for the tests of a module on the fixed today (see `keep`)."""
+    from django.utils import timezone
+
+    from saima.testing import keep
+
+    with keep(django_db_blocker):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+            made = _build_projects(kept_world)
+        yield made
+
+
 @pytest.fixture
-def projects(world, today):
+def projects(kept_projects, world, today) -> dict:
+    """The kept projects (see the module's docstring), fetched afresh for the test."""
+    from saima.projects.models import Project
+
+    fetched = Project.objects.in_bulk([p.pk for p in kept_projects.values()])
+    return {code: fetched[p.pk] for code, p in kept_projects.items()}
+
+
+def _build_projects(world) -> dict:
     from saima.engine.calendar import Week
     from saima.projects.catalogue.services import project_create
     from saima.projects.investment.services import actual_save, plan_save

@@ -311,9 +311,24 @@ def _send(client, method: str, url: str, body: dict | None, api: bool):
     return getattr(client, method)(url, body or {})
 
 
-def _run(world, projects, client, case: Case, api: bool) -> None:
+@pytest.fixture(scope="module")
+def kept_state(kept_world, kept_projects, django_db_blocker) -> dict:
+    """What `prepare` makes, once for the module's matrix tests (see `saima.testing.keep`): each
+    persona's request is rolled back anyway, and so is each test."""
+    from django.utils import timezone
+
+    from saima.projects.tests.conftest import TODAY
+    from saima.testing import keep
+
+    with keep(django_db_blocker):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+            state = prepare(kept_world, kept_projects)
+        yield state
+
+
+def _run(world, state: dict, client, case: Case, api: bool) -> None:
     method, url, body, expected = case
-    state = prepare(world, projects)
     url = url.format(**state)
     for persona, status in zip(PERSONAS, expected, strict=True):
         client.logout()
@@ -336,13 +351,13 @@ def _run(world, projects, client, case: Case, api: bool) -> None:
 
 
 @pytest.mark.parametrize("case", PAGES, ids=[f"{m} {u}" for m, u, _b, _e in PAGES])
-def test_pages(world, projects, client, case) -> None:
-    _run(world, projects, client, case, api=False)
+def test_pages(world, projects, kept_state, client, case) -> None:
+    _run(world, kept_state, client, case, api=False)
 
 
 @pytest.mark.parametrize("case", API_CASES, ids=[f"{m} {u}" for m, u, _b, _e in API_CASES])
-def test_api(world, projects, client, case) -> None:
-    _run(world, projects, client, case, api=True)
+def test_api(world, projects, kept_state, client, case) -> None:
+    _run(world, kept_state, client, case, api=True)
 
 
 def test_what_each_persona_sees_in_the_list(world, projects, client) -> None:

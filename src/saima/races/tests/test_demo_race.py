@@ -16,7 +16,7 @@ from saima.races.models import Adjustment, Publication, RaceDefinition
 from saima.races.results.exports import bundle
 from saima.races.results.selectors import RaceInputs
 from saima.races.results.tests.test_results import assert_same_result, recheck
-from saima.testing import keep
+from saima.testing import drawn_once, keep
 
 AS_OF = datetime.date(2026, 11, 25)
 
@@ -25,7 +25,9 @@ AS_OF = datetime.date(2026, 11, 25)
 def kept_demo(django_db_setup, django_db_blocker):
     """The demo city and its published quarters, loaded once for the module (see `keep`)."""
     with keep(django_db_blocker):
-        yield load_demo(as_of=AS_OF)
+        with drawn_once():
+            loaded = load_demo(as_of=AS_OF)
+        yield loaded
 
 
 @pytest.fixture
