@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
+from saima.common import formatting as fmt
 from saima.org.access import Access
 
 #: The change reason each write records in the history, as people read it.
@@ -34,7 +35,7 @@ def history_of(instance) -> list[dict]:
     return [
         {
             "when": r.history_date,
-            "who": r.history_user.get_username() if r.history_user else "—",
+            "who": fmt.person(r.history_user) if r.history_user else "—",
             "status": r.get_status_display(),
             "action": str(ACTIONS.get(r.history_change_reason or "", "")),
         }

@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from saima.common.pages import BadRequest, page
@@ -186,7 +187,11 @@ def _schedule(request, access, project) -> str:
     changed = pipeline.milestones_schedule(
         access=access, user=request.user, project=project, target_start=start, own_lead_days=own
     )
-    return _("Reverse-scheduled from %(date)s: %(count)s planned dates changed.") % {
+    return ngettext(
+        "Reverse-scheduled from %(date)s: %(count)s planned date changed.",
+        "Reverse-scheduled from %(date)s: %(count)s planned dates changed.",
+        len(changed),
+    ) % {
         "date": start.isoformat(),
         "count": len(changed),
     }

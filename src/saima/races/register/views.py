@@ -16,9 +16,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from saima.common import formatting as fmt
 from saima.common.evidence import ACCEPT, max_bytes, too_large_message
 from saima.common.pages import error_messages, page
 from saima.common.requests import declared_length, whole_number
@@ -290,7 +292,12 @@ def _save_scores(request, access, race, period):
         return render(request, "races/manual_scores.html", context, status=400)
     messages.success(
         request,
-        _("%(count)d scores saved for %(period)s.") % {"count": len(saved), "period": period.label},
+        ngettext(
+            "%(count)d score saved for %(period)s.",
+            "%(count)d scores saved for %(period)s.",
+            len(saved),
+        )
+        % {"count": len(saved), "period": fmt.period_name(period)},
     )
     url = reverse("races:manual_scores", args=[race.code])
     return HttpResponseRedirect(f"{url}?period={period.label}")
