@@ -81,7 +81,7 @@ def ledger_xlsx(rows, day: datetime.date) -> bytes:
             item.get_source_display(),
             item.lead_unit.name,
             "、".join(u.name for u in r.co_units),
-            item.leader.get_full_name() or item.leader.get_username() if item.leader else "",
+            item.leader_name,
             item.get_level_display(),
             item.assigned_on,
             item.deadline,
