@@ -21,7 +21,7 @@ def _columns() -> list[tuple[str, int]]:
     return [
         (_("No."), 6),
         (_("Reference"), 14),
-        (_("Item"), 28),
+        (_("Supervision item"), 28),
         (_("Task"), 40),
         (_("Source"), 12),
         (_("Lead unit"), 14),

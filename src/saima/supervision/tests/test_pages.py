@@ -47,7 +47,7 @@ def test_the_xlsx_as_offices_print_it(world, today, client):
     assert [c.value for c in sheet[3]][:6] == [
         "No.",
         "Reference",
-        "Item",
+        "Supervision item",
         "Task",
         "Source",
         "Lead unit",
