@@ -124,5 +124,17 @@ def test_a_commitment_followed_to_closure(live_server, demo_city, browser, tmp_p
     assert "督办事项台账" in page.locator("h1").inner_text()
     page.screenshot(path=artefact("supervision-ledger-zh.png"), full_page=False)
     office.close()
+
+    room = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    room.set_default_timeout(TIMEOUT_MS)
+    page = room.new_page()
+    sign_in(page, base, "leader", DEMO_PASSWORD)
+    page.goto(f"{base}/meeting/?interval=0")
+    page.keyboard.press("End")
+    slide = page.locator("section.slide[data-kind=supervision]")
+    slide.wait_for(state="visible")
+    assert slide.locator("tr[data-item]").count() >= 5
+    page.screenshot(path=artefact("supervision-meeting-slide.png"))
+    room.close()
     item.refresh_from_db()
     assert item.status == "closed" and item.closed_on is not None
