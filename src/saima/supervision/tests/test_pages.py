@@ -105,3 +105,31 @@ def test_a_new_item_without_a_lead_unit_is_refused_on_the_form(world, today, cli
     html = response.content.decode()
     assert 'data-field="lead_unit"' in html and 'data-field="deadline"' in html
     assert not Item.objects.exists()
+
+
+def test_the_ledgers_queries_do_not_grow_with_items(world, today, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from saima.supervision import services
+    from saima.supervision.tests.conftest import access
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    make_item(world)
+    client.force_login(world.user("leader"))
+    paths = ("/supervision/", "/supervision/?format=xlsx", "/units/east/?period=2026-06")
+    before = [count(p) for p in paths]
+    east, user = access(world, "east_reporter"), world.user("east_reporter")
+    for n in range(8):
+        item = make_item(
+            world, title=f"事项{n}", co_units=[world.units["west"], world.units["north"]]
+        )
+        services.item_acknowledge(access=east, user=user, item=item)
+        services.item_feedback(access=east, user=user, item=item, text="进展")
+    today.set(TODAY + datetime.timedelta(days=45))
+    services.escalation_run(today=TODAY + datetime.timedelta(days=45))
+    assert [count(p) for p in paths] == before
