@@ -124,10 +124,12 @@ def load_demo_supervision(*, as_of: datetime.date) -> int:
         assigned = year_start + datetime.timedelta(days=rng.randrange(0, span))
         deadline = assigned + datetime.timedelta(days=rng.choice((20, 30, 45, 60)))
         if life.startswith("overdue") or life in ("closed_late", "extended_late", "returned"):
+            # Overdue by a few days (reminder), a week or more (bulletin), over a fortnight
+            # (interview); the others' deadlines passed a fortnight or so ago.
             lateness = {"overdue_reminder": 3, "overdue_bulletin": 10, "overdue_interview": 20}
-            late = lateness.get(life, 12)
-            deadline = min(deadline, as_of - datetime.timedelta(days=late))
-            assigned = min(assigned, deadline - datetime.timedelta(days=20))
+            late = lateness.get(life, 12 + rng.randrange(0, 20))
+            deadline = as_of - datetime.timedelta(days=late)
+            assigned = deadline - datetime.timedelta(days=rng.choice((20, 30, 45)))
         elif life in ("in_progress", "unacknowledged", "closure_requested", "extended_in_time"):
             deadline = max(deadline, as_of + datetime.timedelta(days=rng.randrange(5, 40)))
             assigned = min(assigned, as_of - datetime.timedelta(days=rng.randrange(3, 25)))

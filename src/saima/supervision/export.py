@@ -21,7 +21,7 @@ def _columns() -> list[tuple[str, int]]:
     return [
         (_("No."), 6),
         (_("Reference"), 14),
-        (_("Item"), 28),
+        (_("Supervision item"), 28),
         (_("Task"), 40),
         (_("Source"), 12),
         (_("Lead unit"), 14),
@@ -81,7 +81,7 @@ def ledger_xlsx(rows, day: datetime.date) -> bytes:
             item.get_source_display(),
             item.lead_unit.name,
             "、".join(u.name for u in r.co_units),
-            item.leader.get_full_name() or item.leader.get_username() if item.leader else "",
+            item.leader_name,
             item.get_level_display(),
             item.assigned_on,
             item.deadline,

@@ -15,6 +15,17 @@ from simple_history.models import HistoricalRecords
 from saima.org.models import Unit, person_field
 
 
+def person_name(user) -> str:
+    """A person as pages name them: a Chinese name family name first (王建国), else the full
+    name, else the login."""
+    if user is None:
+        return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if any("\u4e00" <= c <= "\u9fff" for c in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip() or user.get_username()
+
+
 class ClosedError(Exception):
     """A closed item's history is never changed."""
 
@@ -164,6 +175,10 @@ class Item(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
+
+    @property
+    def leader_name(self) -> str:
+        return person_name(self.leader)
 
     @property
     def current_deadline(self):

@@ -215,6 +215,7 @@ def list_rate(rates: dict[int, dict[str, Any]], pk: int) -> dict[str, Any]:
     """A list's counts and rate (zeros and no rate when nothing is in it)."""
     found = {"due": 0, "rectified": 0, "basically_done": 0, "rate": None}
     found.update({k: v for k, v in rates.get(pk, {}).items() if k != "list"})
+    found["rate_text"] = percent_text(found["rate"], rules().decimals)
     return found
 
 

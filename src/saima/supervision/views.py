@@ -44,6 +44,7 @@ from saima.supervision.models import (
     Rhythm,
     Source,
     Status,
+    person_name,
 )
 from saima.supervision.rules import today
 
@@ -88,13 +89,14 @@ def _span(request) -> tuple[datetime.date, datetime.date]:
     return first, last
 
 
-def _leaders():
-    return (
+def _leaders() -> list[tuple[str, str]]:
+    users = (
         get_user_model()
         .objects.filter(memberships__role=Role.LEADER, is_active=True)
         .distinct()
         .order_by("username")
     )
+    return [(u.get_username(), person_name(u)) for u in users]
 
 
 @page

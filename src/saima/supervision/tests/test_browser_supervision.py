@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from saima.testing import TIMEOUT_MS, artefact, sign_in
+from saima.testing import TIMEOUT_MS, artefact, sign_in, switch_language
 
 pytestmark = [pytest.mark.browser]
 
@@ -112,6 +112,29 @@ def test_a_commitment_followed_to_closure(live_server, demo_city, browser, tmp_p
     assert kinds == ["assigned", "acknowledged", "feedback", "closure_requested", "closed"]
     assert page.locator("#timeline a[download]").inner_text() == "开工照片.png"
     page.screenshot(path=artefact("supervision-closed.png"), full_page=True)
+    page.click("p.supervision-nav a:text-is('Rectification lists')")
+    page.wait_for_url(f"{base}/supervision/rectification/")
+    assert page.locator("#lists tbody tr").count() == 2
+    with page.expect_navigation():
+        page.locator("#lists tbody tr a").first.click()
+    assert page.locator("#completion").get_attribute("data-rate")
+    page.screenshot(path=artefact("supervision-rectification.png"), full_page=True)
+    switch_language(page, "中文")
+    page.goto(f"{base}/supervision/?overdue=1")
+    assert "督办事项台账" in page.locator("h1").inner_text()
+    page.screenshot(path=artefact("supervision-ledger-zh.png"), full_page=False)
     office.close()
+
+    room = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    room.set_default_timeout(TIMEOUT_MS)
+    page = room.new_page()
+    sign_in(page, base, "leader", DEMO_PASSWORD)
+    page.goto(f"{base}/meeting/?interval=0")
+    page.keyboard.press("End")
+    slide = page.locator("section.slide[data-kind=supervision]")
+    slide.wait_for(state="visible")
+    assert slide.locator("tr[data-item]").count() >= 5
+    page.screenshot(path=artefact("supervision-meeting-slide.png"))
+    room.close()
     item.refresh_from_db()
     assert item.status == "closed" and item.closed_on is not None

@@ -318,3 +318,36 @@ def test_what_each_persona_sees_in_the_ledger(world, state, client) -> None:
         "west_approver": 3,
         "stranger": 0,
     }
+
+
+def test_every_supervision_route_was_tried_as_every_persona(world) -> None:
+    """What `tests/test_route_coverage.py` checks for the whole suite, for this app alone (the
+    matrix tests above run first in this module)."""
+    import re
+
+    from django.urls import get_resolver
+
+    from saima.api import api
+    from saima.testing import REQUESTED
+
+    def path(route: str) -> str:
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+    tried: dict[tuple[str, str], set[str]] = {}
+    for route, method, persona in REQUESTED:
+        tried.setdefault((path(route), method), set()).add(persona)
+    app = next(p for p in get_resolver().url_patterns if str(p.pattern) == "supervision/")
+    pages = {path("supervision/" + str(p.pattern)) for p in app.url_patterns}
+    assert len(pages) == 9
+    for page in pages:
+        seen = set().union(*(p for (r, _m), p in tried.items() if r == page))
+        assert seen == set(PERSONAS), page
+    operations = {
+        (path, method.upper())
+        for path, found in api.get_openapi_schema()["paths"].items()
+        if path.startswith("/api/supervision")
+        for method in found
+    }
+    assert len(operations) == 17
+    for operation in operations:
+        assert tried.get(operation, set()) == set(PERSONAS), operation
