@@ -57,7 +57,9 @@ def for_request(request, access: Any) -> list[dict[str, Any]]:
     match = getattr(request, "resolver_match", None)
     here = set()
     if match is not None:
-        here = {match.url_name, *match.namespaces}
+        # The view's full name ("reporting:unit"), so that a page of one app named like a page
+        # of another ("unit") does not light the other's entry.
+        here = {match.view_name, *match.namespaces}
     shown = []
     for entry in entries():
         if not entry.visible(access):

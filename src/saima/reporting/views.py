@@ -314,7 +314,9 @@ def _post_form(request, access, unit, period: Period):
             period,
             posted=posted,
             row_errors=row_errors,
-            findings=_findings_by_indicator(exc.findings),
+            findings=_findings_by_indicator(
+                exc.findings or _other_findings(arguments, figures, set(exc.row_errors))
+            ),
             errors=[_("Nothing was saved: correct the figures marked below.")],
         )
         return render(request, "reporting/unit_form.html", context, status=400)
@@ -351,6 +353,24 @@ def _post_form(request, access, unit, period: Period):
         return render(request, "reporting/unit_form.html", context)
     messages.success(request, saved)
     return HttpResponseRedirect(_here("reporting:unit", period, unit.code))
+
+
+def _other_findings(arguments: dict, figures: list, refused: set[int]) -> list:
+    """The checks' findings on the figures that were not refused: a figure that is not a number
+    stops the save before the checks run, yet the other figures' warnings belong in the same
+    round. Rehearsed in a rolled-back transaction: nothing is written."""
+    rest = [figure for index, figure in enumerate(figures) if index not in refused]
+    if not rest:
+        return []
+    try:
+        with transaction.atomic():
+            result = services.figures_save(**{**arguments, "rows": rest})
+            transaction.set_rollback(True)
+    except services.FiguresRefused as exc:
+        return exc.findings
+    except (ValidationError, PermissionDenied):
+        return []
+    return result.findings
 
 
 def _submit_saved(request, access, unit, period: Period):

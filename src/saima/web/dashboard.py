@@ -46,7 +46,7 @@ class Dashboard:
 
 
 #: How many light changes each way the one screen shows.
-CHANGES_SHOWN = 8
+CHANGES_SHOWN = 6
 
 
 def latest_standings(access: Access) -> list[RaceStandings]:

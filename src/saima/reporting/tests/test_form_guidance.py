@@ -61,3 +61,18 @@ def test_errors_and_warnings_come_together(as_user, world):
     assert "cannot fall" in html
     # The other figure's warning is shown in the same round, with its place to explain it.
     assert 'name="ack-projects-' in html or "finding--warning" in html
+
+
+def test_a_word_for_a_number_does_not_hide_the_other_figures_warnings(as_user, world):
+    from saima.metrics.models import Observation
+
+    before = Observation.objects.count()
+    response = as_user("east_reporter").post(
+        "/reporting/units/east/?period=2026-07",
+        {"action": "save", "value-fai": "abc", "value-projects": "900000"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "is not a number" in html
+    assert 'data-check="' in html  # the projects figure's finding, in the same round
+    assert Observation.objects.count() == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from saima.testing import BROWSER, artefact, sign_in
+from saima.testing import BROWSER, artefact, sign_in, switch_language
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,6 +56,12 @@ def test_office_day_by_clicking(live_server, demo_city, page):
     _menu(page, "Table", r"/table/")
     assert page.locator("table.dense tbody tr[data-unit]").count() >= 15
     _shoot(page, "office-table")
+    # The same in Chinese, which wraps differently, still fits.
+    switch_language(page, "中文")
+    _shoot(page, "office-table-zh")
+    _click(page, "领导看板", within="nav.topnav", url=r"/dashboard/")
+    _shoot(page, "office-dashboard-zh")
+    switch_language(page, "English")
     _menu(page, "Dashboard", r"/dashboard/")
     _shoot(page, "office-dashboard")
 

@@ -7,6 +7,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 
 
 def _rows(html: str) -> list[str]:
@@ -72,3 +73,10 @@ def test_indicator_ranking_download(as_user):
 def test_reporter_sees_only_their_unit_in_the_table(as_user):
     html = as_user("east_reporter").get("/table/?period=2026-06").content.decode()
     assert _rows(html) == ["east"]
+
+
+@pytest.mark.parametrize("path", ["/table/?period=2026-06", "/dashboard/?period=2026-06", "/todo/"])
+def test_no_unrounded_figure_is_shown(as_user, path):
+    html = as_user("office").get(path).content.decode()
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+    assert not re.search(r"\d\.\d{5,}", text), re.search(r".{30}\d\.\d{5,}.{10}", text)

@@ -105,3 +105,9 @@ def test_period_picker_offers_quarters_halves_and_the_year(as_user):
         assert f'<option value="{label}"' not in html
     for path in ("/?period=2026-Q2", "/table/?period=2026-H1", "/dashboard/?period=2026-Q3"):
         assert as_user("office").get(path).status_code == 200
+
+
+def test_the_entry_form_lights_reporting_not_units_in_the_menu(as_user):
+    html = as_user("east_reporter").get("/reporting/units/east/?period=2026-10").content.decode()
+    current = re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', html)
+    assert current == ["/reporting/"]
