@@ -34,7 +34,24 @@ def test_the_document_covers_every_operation():
 
 
 @pytest.fixture
-def office_token(publication, world) -> str:
+def kept_connection():
+    """Requests go straight to the WSGI handler, which closes a database connection older than
+    CONN_MAX_AGE when a request ends (Django's test client turns that off): so would the test's
+    own connection, inside its transaction, a minute into the run on PostgreSQL."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def office_token(publication, world, kept_connection) -> str:
     """The office's API token, with the world's race and its 2026-Q1 result in the database."""
     from saima.org.services import api_token_create
 
