@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -58,3 +59,27 @@ def test_the_checker_finds_a_misrounded_figure() -> None:
     html = '<td data-indicator="fai">-5.8308%</td><td data-indicator="fai">12.3</td>'
     found = misrounded_figures(html, {"fai": 2})
     assert [(f.number, f.expected) for f in found] == [("-5.8308", 1), ("12.3", 2)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("period", ["2026-05", "2026-06"])
+def test_dashboard_figures_are_rounded(world, as_user, publication, language, period) -> None:
+    """The leader's dashboard: the race totals at the publication's decimals, counts whole, gaps
+    in points or in the indicator's own unit (June adds double over half). East falls far behind
+    on investment and its PM2.5 rises, so the "furthest behind" and "what changed" tables have
+    rows to read."""
+    from saima.metrics.models import Observation
+
+    month = int(period[5:])
+    east = Observation.objects.filter(unit=world.units["east"], year=2026, month=month)
+    for code, factor in (("fai", "0.3333"), ("pm25", "1.5731")):
+        row = east.get(indicator=world.indicators[code])
+        row.value = row.value * Decimal(factor)
+        row.save()
+    html = _page(as_user, f"/dashboard/?period={period}", language)
+    assert f'data-decimals="{publication.decimals}"' in html  # the standings are on the page
+    assert 'data-indicator="fai"' in html  # East is behind on investment
+    assert 'data-change="worse"' in html
+    assert not misrounded_figures(html, _decimals(world))
+    if language == "zh-hans":
+        assert "2026年" in html
