@@ -144,11 +144,23 @@ def test_a_monthly_comment_lists_its_month_only(office, race, listed) -> None:
 
 def test_an_issued_bulletin_keeps_its_list(world, office, race, listed, day) -> None:
     bulletin = services.bulletin_draft(office, race=race, kind="race", period="2026-Q2")
-    services.bulletin_edit(office, bulletin, office="青河市重点工作推进办公室", number="7")
+    services.bulletin_edit(
+        office, bulletin, office="青河市重点工作推进办公室", prefix="青重办发", number="7"
+    )
     with drawn_once(cache={}):
         issued = services.bulletin_issue(office, bulletin)
     before = (issued.facts, issued.paragraphs)
     stored = bytes(BulletinFile.objects.get(bulletin=issued, format="docx").data)
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(bytes(BulletinFile.objects.get(bulletin=issued, format="pdf").data))
+    printed = "".join("".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    assert "督办事项通报" in printed and "五月通报的老旧小区改造" in printed
+    assert "七月通报的停车场建设" not in printed
+    xlsx = BulletinFile.objects.get(bulletin=issued, format="xlsx").data
+    assert openpyxl.load_workbook(io.BytesIO(bytes(xlsx)))["督办事项"]["B4"].value == (
+        "五月通报的老旧小区改造"
+    )
     # Afterwards, an item is listed on a day of the period (the run catches up late).
     day(D(2026, 5, 1))
     _item(world, office, "补登的道路整治", D(2026, 6, 1), "west")
