@@ -205,7 +205,9 @@ def listed_facts(
     day) if earlier. Plain JSON; the documents and the text read only this."""
     start, end = listed_window(race, kind, period)
     as_of = min(end, day)
-    listed = {s.item_id: s for s in supervision.listed_items(start, end)}
+    listed: dict[int, Any] = {}
+    for step in supervision.listed_items(start, end):  # the first, should a ladder list twice
+        listed.setdefault(step.item_id, step)
     items = [step.item for step in listed.values()]
     out = []
     with translation.override(language):
