@@ -485,7 +485,11 @@ def listed_items(facts: dict[str, Any]) -> list[dict[str, Any]]:
 def _listed(facts: dict[str, Any]) -> str:
     listed, items = facts["listed"], listed_items(facts)
     named = [
-        _("%(title)s (%(reference)s, led by %(unit)s, %(days)s days overdue)")
+        ngettext(
+            "%(title)s (%(reference)s, led by %(unit)s, %(days)s day overdue)",
+            "%(title)s (%(reference)s, led by %(unit)s, %(days)s days overdue)",
+            row["days_overdue"],
+        )
         % {
             "title": row["title"],
             "reference": row["reference"],
