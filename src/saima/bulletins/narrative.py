@@ -11,11 +11,13 @@ the bulletin's language whatever the reader's.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -33,6 +35,7 @@ HEADINGS = {
     "lights": gettext_lazy("Lights"),
     "gaps": gettext_lazy("Largest gaps to the schedule"),
     "run_rates": gettext_lazy("Run rates needed"),
+    "listed": gettext_lazy("Supervision items listed in the bulletin"),
     "next": gettext_lazy("Next steps"),
 }
 
@@ -40,8 +43,17 @@ HEADINGS = {
 #: gives their number, and the tables name them all.
 NAMED = 8
 
-RACE_SECTIONS = ("overview", "standings", "distinctions", "behind", "half", "statements", "next")
-MONTHLY_SECTIONS = ("lights", "gaps", "run_rates", "next")
+RACE_SECTIONS = (
+    "overview",
+    "standings",
+    "distinctions",
+    "behind",
+    "half",
+    "statements",
+    "listed",
+    "next",
+)
+MONTHLY_SECTIONS = ("lights", "gaps", "run_rates", "listed", "next")
 
 
 @dataclass(frozen=True)
@@ -451,7 +463,72 @@ def _run_rates(facts: dict[str, Any]) -> str:
     return _("To meet the annual targets, %(items)s.") % {"items": series(items)}
 
 
+# --- supervision items listed in the bulletin (通报) ----------------------------------------------
+
+
+def day_text(iso: str | None) -> str:
+    """A stored date in words: `2026年4月1日`, `1 April 2026` (— when there is none)."""
+    if not iso:
+        return "—"
+    day = datetime.date.fromisoformat(iso)
+    if chinese():
+        return f"{day.year}年{day.month}月{day.day}日"
+    return date_format(day, "j F Y")
+
+
+def listed_items(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The supervision items the bulletin froze as listed for 通报 (none for bulletins drawn
+    before the section existed, or offline)."""
+    return list((facts.get("listed") or {}).get("items") or [])
+
+
+def _listed(facts: dict[str, Any]) -> str:
+    listed, items = facts["listed"], listed_items(facts)
+    named = [
+        ngettext(
+            "%(title)s (%(reference)s, led by %(unit)s, %(days)s day overdue)",
+            "%(title)s (%(reference)s, led by %(unit)s, %(days)s days overdue)",
+            row["days_overdue"],
+        )
+        % {
+            "title": row["title"],
+            "reference": row["reference"],
+            "unit": row["lead_unit"],
+            "days": row["days_overdue"],
+        }
+        if row["days_overdue"]
+        else _("%(title)s (%(reference)s, led by %(unit)s)")
+        % {"title": row["title"], "reference": row["reference"], "unit": row["lead_unit"]}
+        for row in items[:NAMED]
+    ]
+    values = {
+        "start": day_text(listed["start"]),
+        "end": day_text(listed["end"]),
+        "count": len(items),
+        "items": join(named),
+    }
+    if len(items) > NAMED:
+        text = _(
+            "From %(start)s to %(end)s, %(count)s supervision items were listed in the bulletin "
+            "for being overdue; the most overdue are %(items)s. The table lists them all."
+        )
+    else:
+        text = ngettext(
+            "From %(start)s to %(end)s, %(count)s supervision item was listed in the bulletin "
+            "for being overdue: %(items)s.",
+            "From %(start)s to %(end)s, %(count)s supervision items were listed in the bulletin "
+            "for being overdue: %(items)s.",
+            len(items),
+        )
+    follow = _(
+        "The lead units should finish them without delay and report to the office; an item "
+        "still unfinished goes on to an interview of the unit's head."
+    )
+    return text % values + (" " if not chinese() else "") + follow
+
+
 WRITERS = {
+    "listed": _listed,
     "overview": _overview,
     "standings": _standings,
     "distinctions": _distinctions,
@@ -469,7 +546,11 @@ def sections(facts: dict[str, Any]) -> list[str]:
     """The sections of the body, in the order of the domain notes (double over half only at
     the half year)."""
     keys = MONTHLY_SECTIONS if facts["kind"] == MONTHLY else RACE_SECTIONS
-    return [key for key in keys if key != "half" or facts.get("half")]
+    return [
+        key
+        for key in keys
+        if (key != "half" or facts.get("half")) and (key != "listed" or listed_items(facts))
+    ]
 
 
 def write(facts: dict[str, Any], language: str) -> list[Paragraph]:

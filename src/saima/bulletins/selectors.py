@@ -4,6 +4,8 @@ read through the races' selectors only, or the month as it stands), and a bullet
 
 from __future__ import annotations
 
+import calendar
+import datetime
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -12,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from saima.bulletins.documents import Document
-from saima.bulletins.facts import RACE, Indicator, Names, Source
+from saima.bulletins.facts import NAME_LIMIT, RACE, Indicator, Names, Source, safe_text
 from saima.bulletins.models import Bulletin, BulletinFile, Delivery
 from saima.bulletins.sources import make_source, result_source
 from saima.common.requests import whole_number
@@ -21,9 +23,11 @@ from saima.engine.frames import RaceInputs
 from saima.metrics.models import Indicator as IndicatorModel
 from saima.org.access import Access
 from saima.org.models import RaceGroup, Unit
-from saima.races.definitions.selectors import race_units, visible_races
+from saima.races.definitions.selectors import adjustment_window, race_units, visible_races
 from saima.races.models import Publication, RaceDefinition
 from saima.races.results.selectors import compute_preview, current_publication
+from saima.supervision import selectors as supervision
+from saima.supervision.models import ACTION_LABELS
 
 #: The fields a list of bulletins shows: not the facts nor the text.
 LIST_FIELDS = ("facts", "paragraphs")
@@ -176,6 +180,59 @@ def current_result(race: RaceDefinition, period: str) -> Publication | None:
     if found is None:
         return None
     return Publication.objects.get(pk=found.pk)
+
+
+def listed_window(
+    race: RaceDefinition, kind: str, period: Period
+) -> tuple[datetime.date, datetime.date]:
+    """The days whose 通报 steps a bulletin names: the race period's months (April to June for
+    a Q2 race, the year for an annual one), or the month of a monthly comment."""
+    if kind == Bulletin.Kind.MONTHLY:
+        last = calendar.monthrange(period.year, period.month)[1]
+        return (
+            datetime.date(period.year, period.month, 1),
+            datetime.date(period.year, period.month, last),
+        )
+    return adjustment_window(race, period)
+
+
+def listed_facts(
+    race: RaceDefinition, kind: str, period: Period, language: str, day: datetime.date
+) -> dict[str, Any]:
+    """The supervision items listed in the bulletin (their 通报 step taken in the bulletin's
+    window), as the bulletin freezes them in its facts: reference, title, lead unit, effective
+    deadline, days overdue and the latest step, as of the window's end or `day` (the drafting
+    day) if earlier. Plain JSON; the documents and the text read only this."""
+    start, end = listed_window(race, kind, period)
+    as_of = min(end, day)
+    listed: dict[int, Any] = {}
+    for step in supervision.listed_items(start, end):  # the first, should a ladder list twice
+        listed.setdefault(step.item_id, step)
+    items = [step.item for step in listed.values()]
+    out = []
+    with translation.override(language):
+        for row in supervision.rows_of(items, as_of):
+            steps = [s for s in row.steps if s.taken_on <= as_of] or [listed[row.item.pk]]
+            step = steps[-1]
+            out.append(
+                {
+                    "reference": safe_text(row.item.reference, NAME_LIMIT),
+                    "title": safe_text(row.item.title, NAME_LIMIT),
+                    "lead_unit": safe_text(row.item.lead_unit.name, NAME_LIMIT),
+                    "deadline": row.deadline_due.isoformat() if row.deadline_due else None,
+                    "days_overdue": row.days_overdue,
+                    "listed_on": listed[row.item.pk].taken_on.isoformat(),
+                    "step": str(ACTION_LABELS.get(step.action, step.action)),
+                    "step_on": step.taken_on.isoformat(),
+                }
+            )
+    out.sort(key=lambda r: (-r["days_overdue"], r["listed_on"], r["reference"]))
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "as_of": as_of.isoformat(),
+        "items": out,
+    }
 
 
 def document(bulletin: Bulletin) -> Document:

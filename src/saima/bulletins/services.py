@@ -153,8 +153,10 @@ def bulletin_draft(
     else:
         source = selectors.month_source(race, when, language)
     facts = build_facts(source)
-    fields = _default_fields(race, language)
     today = timezone.localdate()
+    # The supervision items listed for 通报 in the bulletin's period, frozen with the figures.
+    facts["listed"] = selectors.listed_facts(race, kind, when, language, today)
+    fields = _default_fields(race, language)
     return Bulletin.objects.create(
         race=race,
         kind=kind,

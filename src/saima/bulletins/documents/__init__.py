@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from saima.bulletins.facts import MONTHLY, safe_text
 
@@ -135,6 +136,14 @@ def _labels(facts: dict[str, Any]) -> dict[str, str]:
         "lights_caption": _("Lights by indicator"),
         "behind_caption": _("Indicators across the area"),
         "gaps_caption": _("Largest gaps to the schedule"),
+        "listed_caption": _("Supervision items listed in the bulletin"),
+        "reference": _("Reference"),
+        "item_title": _("Supervision item"),
+        "lead_unit": _("Lead unit"),
+        "deadline": _("Deadline"),
+        "days_overdue": _("Days overdue"),
+        "step": _("Step taken"),
+        "listed_sheet": pgettext("sheet", "Supervision items"),
         "annex": _("Annex"),
         "annex_title": _("Every item's score for every unit"),
         "annex_note": _("Annex: every item's score for every unit"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from saima.bulletins.documents import Document
 from saima.bulletins.facts import safe_text
-from saima.bulletins.narrative import amount, percent, points, total
+from saima.bulletins.narrative import amount, listed_items, percent, points, total
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,31 @@ def gaps_table(document: Document) -> Block:
     )
 
 
+def listed_table(document: Document) -> Block:
+    """The supervision items listed for 通报, as the bulletin froze them."""
+    labels = document.labels
+    return Block(
+        kind="table",
+        caption=labels["listed_caption"],
+        header=[
+            labels[k]
+            for k in ("reference", "item_title", "lead_unit", "deadline", "days_overdue", "step")
+        ],
+        rows=[
+            [
+                row["reference"],
+                row["title"],
+                row["lead_unit"],
+                row["deadline"] or "—",
+                str(row["days_overdue"]),
+                f"{row['step']} {row['step_on']}",
+            ]
+            for row in listed_items(document.facts)
+        ],
+        widths=(24, 44, 28, 20, 14, 26),
+    )
+
+
 def body(document: Document) -> list[Block]:
     """The body, section by section, with each section's tables and charts after its text."""
     facts, labels = document.facts, document.labels
@@ -207,6 +232,8 @@ def body(document: Document) -> list[Block]:
                 blocks.append(Block(kind="chart", chart="lights", caption=labels["lights_caption"]))
         elif key == "gaps" and facts["gaps"]:
             blocks.append(gaps_table(document))
+        elif key == "listed" and listed_items(facts):
+            blocks.append(listed_table(document))
     return blocks
 
 

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from saima.bulletins.documents import Document
 from saima.bulletins.documents.layout import change_text
 from saima.bulletins.facts import safe_text
+from saima.bulletins.narrative import listed_items
 from saima.tabular._csv import needs_escape
 
 THIN = Side(style="thin", color="000000")
@@ -52,6 +53,8 @@ def render(document: Document) -> bytes:
         _area(book.create_sheet(labels["area_sheet"][:SHEET_NAME]), document)
     if document.facts["lights"]["indicators"]:
         _lights(book.create_sheet(labels["lights_sheet"][:SHEET_NAME]), document)
+    if listed_items(document.facts):
+        _listed(book.create_sheet(labels["listed_sheet"][:SHEET_NAME]), document)
     book.properties.title = safe_text(document.title, 200)
     book.properties.creator = safe_text(document.office, 100) or "Saima"
     out = io.BytesIO()
@@ -204,3 +207,27 @@ def _lights(sheet: Worksheet, document: Document) -> None:
             cell.border = BORDER
             if light in LIGHT_FILLS:
                 cell.fill = LIGHT_FILLS[light]
+
+
+def _listed(sheet: Worksheet, document: Document) -> None:
+    """The supervision items listed for 通报, as frozen in the facts (dates as ISO text)."""
+    labels = document.labels
+    header = [
+        labels[k]
+        for k in ("reference", "item_title", "lead_unit", "deadline", "days_overdue", "step")
+    ]
+    _set_up(sheet, document, header, (16, 40, 24, 12, 10, 28))
+    _rows(
+        sheet,
+        [
+            [
+                _text(sheet, row["reference"]),
+                _text(sheet, row["title"]),
+                _text(sheet, row["lead_unit"]),
+                _text(sheet, row["deadline"] or ""),
+                row["days_overdue"],
+                _text(sheet, f"{row['step']} {row['step_on']}"),
+            ]
+            for row in listed_items(document.facts)
+        ],
+    )

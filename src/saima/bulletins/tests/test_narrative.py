@@ -1,6 +1,7 @@
 """The text is written from the figures: every number read back out of it is a number of the
 snapshot, rounded as published — on the world's published race, on the example city (as `saima
-bulletin` reads it) and on generated races, in Chinese and in English."""
+bulletin` reads it) and on generated races, in Chinese and in English; the section of supervision
+items listed for 通报 from the list the bulletin stored."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -231,3 +233,38 @@ def test_double_over_half_in_the_text_is_half_the_task_not_the_schedule() -> Non
     with translation.override("en"):
         text = narrative._half(facts)
     assert "1 of 2 units have done half of the annual target; not yet: A" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_listed_supervision_numbers_come_from_the_stored_list(language) -> None:
+    """Every number of the section is a count, a date or a days-overdue figure of the list the
+    bulletin stored (names, titles and references taken out first: they may hold digits)."""
+    items = [
+        {
+            "reference": f"DB2026-{n:03d}",
+            "title": f"第{n}号任务 PM2.5 治理",
+            "lead_unit": f"{n}区",
+            "deadline": f"2026-05-{n:02d}",
+            "days_overdue": 40 + 3 * n,
+            "listed_on": f"2026-05-{n + 7:02d}",
+            "step": "通报",
+            "step_on": f"2026-05-{n + 7:02d}",
+        }
+        for n in range(1, 11)
+    ]
+    items[4]["days_overdue"] = 0  # closed since: no days overdue said
+    for rows in (items[:1], items[:3], items):
+        listed = {"start": "2026-04-01", "end": "2026-06-30", "as_of": "2026-06-30", "items": rows}
+        facts = {"kind": "race", "listed": listed}
+        with translation.override(language):
+            text = narrative._listed(facts)
+        names = [r[k] for r in rows for k in ("reference", "title", "lead_unit")]
+        allowed = {"1", "4", "6", "30", "2026", str(len(rows))}
+        allowed |= {str(r["days_overdue"]) for r in rows}
+        found = numbers_in(text, names)
+        assert str(len(rows)) in found, text
+        strays = sorted({n for n in found if n not in allowed})
+        assert not strays, (language, strays, text)
+        shown = rows[: narrative.NAMED]
+        assert all(r["title"] in text for r in shown)
+        assert all(r["title"] not in text for r in rows[narrative.NAMED :])
