@@ -279,11 +279,15 @@ def _abandon_task(task_id: str) -> None:
     )
 
 
+#: Short names of the periodic jobs, as `SAIMA_PERIODIC` may give them.
+PERIODIC_ALIASES = {"reminders": "reporting.remind", "escalation": "supervision.escalate"}
+
+
 def periodic_enqueue(*, today: datetime.date, names: list[str]) -> list[Job]:
     """The day's periodic jobs (`reporting.remind`, `supervision.escalate`), once per day
     whichever worker asks first: their key holds the day."""
     started = []
-    for name in names:
+    for name in (PERIODIC_ALIASES.get(n, n) for n in names):
         if registry.get(name) is None:
             logger.warning("periodic job %r: no such kind of job", name)
             continue

@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -145,12 +145,18 @@ def units(request):
     access = access_of(request)
     version = selectors.data_version()
     period = _period(request, version)
-    units = _units(access)
-    count = _counts_by(access, period, version, "unit", units=units)
-    rows = [(unit, count(unit.code)) for unit in units.values()]
-    groups = present.by_group(rows, lambda row: row[0])
-    context = {**_period_context(period, version), "groups": groups}
-    return render(request, "web/units.html", context)
+    context = _period_context(period, version)
+    key = selectors.cache_key(
+        "units", period.label, get_language(), selectors.reader_key(access), version
+    )
+
+    def body() -> dict:
+        units = _units(access)
+        count = _counts_by(access, period, version, "unit", units=units)
+        rows = [(unit, count(unit.code)) for unit in units.values()]
+        return {"groups": present.by_group(rows, lambda row: row[0])}
+
+    return _spliced(request, "web/units.html", "web/_units_body.html", context, key, body)
 
 
 @page
@@ -202,10 +208,16 @@ def indicators(request):
     access = access_of(request)
     version = selectors.data_version()
     period = _period(request, version)
-    count = _counts_by(access, period, version, "indicator")
-    rows = [(indicator, count(indicator.code)) for indicator in Indicator.objects.all()]
-    context = {**_period_context(period, version), "rows": rows}
-    return render(request, "web/indicators.html", context)
+    context = _period_context(period, version)
+    key = selectors.cache_key(
+        "indicators", period.label, get_language(), selectors.reader_key(access), version
+    )
+
+    def body() -> dict:
+        count = _counts_by(access, period, version, "indicator")
+        return {"rows": [(i, count(i.code)) for i in Indicator.objects.all()]}
+
+    return _spliced(request, "web/indicators.html", "web/_indicators_body.html", context, key, body)
 
 
 @page

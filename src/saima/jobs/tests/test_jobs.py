@@ -221,7 +221,7 @@ def test_a_job_that_keeps_dying_fails_with_a_message(world) -> None:
 def test_periodic_jobs_are_enqueued_once_a_day_whoever_asks(world) -> None:
     today = datetime.date(2026, 4, 20)
     first = services.periodic_enqueue(today=today, names=["reporting.remind", "no.such"])
-    second = services.periodic_enqueue(today=today, names=["reporting.remind"])
+    second = services.periodic_enqueue(today=today, names=["reminders"])  # its short name
     assert [j.pk for j in first] == [j.pk for j in second]
     assert Job.objects.count() == 1 and DBTaskResult.objects.count() == 1
     run_pending()

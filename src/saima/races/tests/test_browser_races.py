@@ -34,6 +34,13 @@ def test_office_publishes_and_a_unit_reads_its_explanation(live_server, demo_cit
     page.fill("#reason", "Linshui's September retail figure corrected")
     with page.expect_navigation():
         page.click("#publish button[type=submit]")
+    # Publishing is a background job: the preview shows its progress, then its outcome.
+    assert "job=" in page.url
+    page.locator(".job--done").wait_for()
+    assert "version 2" in page.locator(".job--done").inner_text()
+    page.screenshot(path=artefact("race-published-job.png"), full_page=True)
+    with page.expect_navigation():
+        page.click(".job--done a")
     assert "/races/keywork/2026-Q3/?version=2" in page.url
     assert Publication.objects.filter(period="2026-Q3").count() == 2
     assert "Version 2" in page.locator("section.version").inner_text()
