@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from saima.demo import (
@@ -213,11 +214,12 @@ def test_past_months_are_reported_approved_and_accepted_on_time(city) -> None:
 def test_the_demo_logins_work_and_have_their_roles(city) -> None:
     assert city.logins == DEMO_LOGINS and city.password == DEMO_PASSWORD
     users = {}
+    request = RequestFactory().post("/accounts/login/")  # the login throttle reads the request
     for username, _role in DEMO_LOGINS:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         users[username] = user
-    assert authenticate(username="office", password="wrong") is None
+    assert authenticate(request, username="office", password="wrong") is None
     assert users["office"].is_staff and not users["leader"].is_staff
 
     def roles(name):
