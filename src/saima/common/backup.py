@@ -219,6 +219,10 @@ def backup(out: Path, *, alias: str = "default") -> Manifest:
     with tempfile.TemporaryDirectory(prefix="saima-backup-", dir=out.parent or None) as scratch:
         scratch_dir = Path(scratch)
         if vendor == "sqlite":
+            if connection.in_atomic_block:
+                # The online backup waits, without end, for a write lock this very connection
+                # holds (transactions begin IMMEDIATE): refuse rather than hang.
+                raise BackupError("a backup cannot be taken inside a transaction")
             member = SQLITE_MEMBER
             database = scratch_dir / member
             connection.ensure_connection()
