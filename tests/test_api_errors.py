@@ -64,3 +64,11 @@ def test_a_form_body_too_large_is_a_json_400_before_any_route(as_user):
     )
     assert response.status_code in (400, 404)
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("day", ["0", "1700000000", "2026-1-5", "yesterday"])
+def test_a_day_not_written_yyyy_mm_dd_is_a_json_400(as_user, day):
+    """Pydantic alone would read a number as a timestamp (schemathesis found `start=0` taken)."""
+    client = as_user("office")
+    _json_error(client.get(f"/api/supervision/rates?start={day}"), 400)
+    assert client.get("/api/supervision/rates?start=2026-01-01").status_code == 200

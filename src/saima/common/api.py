@@ -7,11 +7,14 @@ letter too many, never reaches a query (PostgreSQL would refuse the NUL with a s
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from saima.common.requests import declared_length
 from saima.common.security import too_large
@@ -58,6 +61,21 @@ MonthName = Annotated[
 
 #: A true/false field of a JSON body: only JSON's true and false (pydantic would take 0, 1, "yes").
 Flag = Annotated[bool, Field(strict=True)]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day only as `YYYY-MM-DD` (pydantic would read `0` or `"1700000000"` as a timestamp)."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+#: A day in a query or a body: the schema's `format: date`, and nothing else accepted.
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
 
 
 class ErrorOut(Schema):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, Id, Status
+from saima.common.api import ERRORS, Code, Day, Id, Status
 from saima.org.access import access_of
 from saima.org.models import Unit
 from saima.supervision import origins, selectors, services
@@ -119,7 +119,7 @@ class ItemIn(Schema):
     lead_unit: Annotated[str, Field(max_length=32)] | None = None
     co_units: list[Code] = []
     leader: Annotated[str, Field(max_length=150)] | None = None
-    deadline: date | None = None
+    deadline: Day | None = None
     level: Annotated[str, Field(max_length=10)] = Level.ORDINARY
     rhythm: Annotated[str, Field(max_length=10)] = Rhythm.MONTHLY
     ack_days: Annotated[int, Field(ge=0, le=30)] | None = None
@@ -316,7 +316,7 @@ def return_item(request, pk: Id, payload: ReturnIn):
 class ExtensionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    new_deadline: date
+    new_deadline: Day
     reason: Text
 
 
@@ -374,8 +374,8 @@ class RateOut(Schema):
 
 
 class Span(Schema):
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
 
 @router.get("/rates", response={200: list[RateOut], **ERRORS})
@@ -498,7 +498,7 @@ class EntryIn(Schema):
     problem: Text
     measure: Text
     unit: Annotated[str, Field(max_length=32)] | None = None
-    deadline: date | None = None
+    deadline: Day | None = None
 
 
 @router.post("/rectification/{pk}/entries", response={201: RectificationOut, **ERRORS})
