@@ -6,6 +6,7 @@ Screenshots go to `test-artifacts/`."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from saima.testing import TIMEOUT_MS, artefact, sign_in
 
@@ -30,7 +31,7 @@ def test_office_drafts_edits_and_issues_and_a_unit_reads(live_server, demo_city,
     page.wait_for_url(f"{base}/bulletins/")
     assert page.locator("tr[data-status=issued]").count() == 1  # the demo's Q3 bulletin
     page.screenshot(path=artefact("bulletins-index.png"), full_page=True)
-    page.click("#draft a.button:text-is('2026-Q2')")
+    page.click("#draft a.button[href$='period=2026-Q2']")  # named 2026年第二季度 in Chinese
     page.wait_for_url(f"{base}/bulletins/new/?race=keywork&kind=race&period=2026-Q2")
     with page.expect_navigation():
         page.click("form.definition-form button[type=submit]")
@@ -123,8 +124,9 @@ def test_meeting_mode_at_1920_by_1080(live_server, demo_city, browser):
     assert size >= 30
     # the timer advances on its own
     page.goto(f"{base}/meeting/?interval=1&theme=light")
-    page.wait_for_function(
-        "document.querySelector('.slide:not([hidden])').dataset.kind !== 'title'", timeout=5000
+    # (a locator's expectation, not a polled script: the pages' policy forbids eval)
+    expect(page.locator(".slide:not([hidden])")).not_to_have_attribute(
+        "data-kind", "title", timeout=5000
     )
     assert outside == []
     context.close()

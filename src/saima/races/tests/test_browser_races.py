@@ -61,7 +61,8 @@ def test_office_publishes_and_a_unit_reads_its_explanation(live_server, demo_cit
     with page.expect_navigation():
         own.click()
     rows = page.locator("#explanation tbody tr")
-    assert rows.count() == 11  # the demo's items, two of them computed from its projects
+    # the demo's items, two computed from its projects and one from its supervision items
+    assert rows.count() == 12
     total = float(page.locator("#standing").get_attribute("data-total"))
     points = sum(float(rows.nth(i).get_attribute("data-points") or 0) for i in range(rows.count()))
     assert points <= total + 3.0 + 1e-9  # items plus at most the bonus cap
