@@ -240,10 +240,16 @@ def _form_context(request, unit, period: Period, **extra) -> dict:
         | {"light": lights.get(row.indicator.code, LIGHTS[None])}
         for row in rows
     ]
+    # A month that is done (submitted, accepted, locked) points the unit's people to the next one,
+    # up to this month, so the form is one click from what there is still to enter.
+    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    today = calendar.today()
+    following = Period(year, month) if (year, month) <= (today.year, today.month) else None
     context = {
         "unit": unit,
         "lines": lines,
         "submission": submission,
+        "next_period": following if not editable and access.can_edit_figures(unit.pk) else None,
         "status_row": status_rows.get(unit.pk),
         "schedule": sched,
         "editable": editable,
