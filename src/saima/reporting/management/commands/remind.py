@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from saima.common.commands import add_today
 from saima.reporting.services import reminders_send
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--today {text!r}: write the date as YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -25,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=_day, help="the day to act as today (YYYY-MM-DD)")
+        add_today(parser)
 
     def handle(self, *args, **options):
         with translation.override(settings.LANGUAGE_CODE):
