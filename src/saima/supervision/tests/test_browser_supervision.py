@@ -104,7 +104,15 @@ def test_a_commitment_followed_to_closure(live_server, demo_city, browser, tmp_p
     office.set_default_timeout(TIMEOUT_MS)
     page = office.new_page()
     sign_in(page, base, "office", DEMO_PASSWORD)
-    page.goto(f"{base}/supervision/{item.pk}/")
+    # The office finds the item waiting for it in the ledger, filtered by its status.
+    page.click("nav.topnav a:text-is('Supervision')")
+    page.wait_for_url(f"{base}/supervision/")
+    page.select_option("select[name=status]", "closure_requested")
+    with page.expect_navigation():
+        page.click("button:text-is('Filter')")
+    with page.expect_navigation():
+        page.click(f"a:text-is('{item.reference}')")
+    assert page.url.endswith(f"/supervision/{item.pk}/")
     with page.expect_navigation():
         page.click("button:text-is('Close the item (办结)')")
     assert page.locator("#facts").get_attribute("data-status") == "closed"
@@ -120,7 +128,10 @@ def test_a_commitment_followed_to_closure(live_server, demo_city, browser, tmp_p
     assert page.locator("#completion").get_attribute("data-rate")
     page.screenshot(path=artefact("supervision-rectification.png"), full_page=True)
     switch_language(page, "中文")
-    page.goto(f"{base}/supervision/?overdue=1")
+    page.click("nav.topnav a:text-is('督查督办')")
+    page.check("input[name=overdue]")
+    with page.expect_navigation():
+        page.click("button:text-is('筛选')")
     assert "督办事项台账" in page.locator("h1").inner_text()
     page.screenshot(path=artefact("supervision-ledger-zh.png"), full_page=False)
     office.close()
