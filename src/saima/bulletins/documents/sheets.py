@@ -22,6 +22,7 @@ from saima.bulletins.documents import Document
 from saima.bulletins.documents.layout import change_text
 from saima.bulletins.facts import safe_text
 from saima.bulletins.narrative import listed_items
+from saima.common.collection import collection_paused
 from saima.tabular._csv import needs_escape
 
 THIN = Side(style="thin", color="000000")
@@ -41,6 +42,7 @@ LIGHT_FILLS = {
 SHEET_NAME = 31
 
 
+@collection_paused()
 def render(document: Document) -> bytes:
     """The XLSX file's bytes."""
     book = Workbook()

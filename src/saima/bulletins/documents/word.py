@@ -26,6 +26,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from saima.bulletins.documents import Document, layout
 from saima.bulletins.facts import safe_text, xml_text
+from saima.common.collection import collection_paused
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -52,6 +53,7 @@ ANNEX_PT = 9
 LINE_PT = 28.95
 
 
+@collection_paused()
 def render(document: Document) -> bytes:
     """The DOCX file's bytes."""
     word = docx.Document()

@@ -161,6 +161,28 @@ def test_pdf_text_holds_the_snapshot_figures_and_embeds_cjk_fonts(pdf_file, publ
         assert image.size[0] < image.size[1] or index >= 3  # portrait body, landscape annex
 
 
+def test_pdf_draws_every_chart_and_fetches_nothing_else(issued_document, pdf_file) -> None:
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    from saima.bulletins.documents import layout
+
+    charts = layout.chart_images(issued_document)
+    pages = pypdfium2.PdfDocument(pdf_file)
+    images = [
+        image
+        for page in pages
+        for image in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2)
+    ]
+    assert len(images) == len(charts) > 1  # each group's standings, and the lights
+    fetcher = pdf._fetcher(issued_document)
+    name = next(iter(charts))
+    assert fetcher.fetch(f"{pdf.CHART_SCHEME}:{name}").read() == charts[name].jpeg
+    for address in ("file:///etc/hostname", "http://127.0.0.1/", f"{pdf.CHART_SCHEME}:nothing"):
+        with pytest.raises(ValueError, match="not a chart of this bulletin"):
+            fetcher.fetch(address)
+
+
 def test_xlsx_holds_the_tables_set_up_for_printing(document, xlsx_file, published) -> None:
     book = openpyxl.load_workbook(io.BytesIO(xlsx_file))
     standings = book[document.labels["standings_sheet"]]
