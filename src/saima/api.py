@@ -78,6 +78,7 @@ api.add_router("/races", "saima.races.api.router")
 api.add_router("/projects", "saima.projects.api.router")
 api.add_router("/supervision", "saima.supervision.api.router")
 api.add_router("/bulletins", "saima.bulletins.api.router")
+api.add_router("/jobs", "saima.jobs.api.router")
 
 #: Parts of a ninja error location that name where a value came from, not which field it is.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}

@@ -15,6 +15,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from pydantic import ConfigDict
 
 from saima.common.api import ERRORS, Code, Id, PeriodName, Status, body_limit
 from saima.common.evidence import max_bytes
+from saima.jobs.api import JobOut, job_accepted
 from saima.org.access import Access, access_of
 from saima.org.models import Unit
 from saima.races.definitions.selectors import read_race_period, readable_race
@@ -325,26 +327,13 @@ class RepublishIn(Schema):
     reason: Annotated[Text, Field(min_length=1)]
 
 
-class RepublishedOut(Schema):
-    race: str
-    period: str
-    version: int
-    reason: str
-    objection: int
-
-
-@router.post("/objections/{objection_id}/republish", response={201: RepublishedOut, **ERRORS})
-def republish(request, objection_id: Id, payload: RepublishIn):
-    """Republish the period citing an upheld objection (the office; correct the inputs first)."""
+@router.post("/objections/{objection_id}/republish", response={202: JobOut, **ERRORS})
+def republish(request, objection_id: Id, payload: RepublishIn, response: HttpResponse):
+    """Republish the period citing an upheld objection (the office; correct the inputs first),
+    as a background job: 202 with the job, polled at its `url` (also the `Location` header) until
+    `done` (its `result` names the new version). Refusals known before computing come at once."""
     access, objection = _objection(request, objection_id)
-    publication = services.objection_republish(access, objection, reason=payload.reason)
-    return Status(
-        201,
-        RepublishedOut(
-            race=publication.race.code,
-            period=publication.period,
-            version=publication.version,
-            reason=publication.reason,
-            objection=objection.pk,
-        ),
+    job = services.objection_republish_start(
+        access, objection, user=request.user, reason=payload.reason
     )
+    return job_accepted(response, job)

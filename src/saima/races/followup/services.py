@@ -410,3 +410,29 @@ def objection_republish(access: Access, objection: Objection, *, reason: str) ->
             reason=reason,
             objection=objection,
         )
+
+
+def objection_republish_start(access: Access, objection: Objection, *, user, reason: str):
+    """Start republishing the objection's race and period, citing the upheld objection, as a
+    background job (the office; see `results.services.publish_job_start`): returns the job.
+
+    What is refused before computing is refused at once (not the office, no reason, an objection
+    not upheld or already cited); asked again before the job is done, the same job comes back.
+    """
+    from saima.races.results.services import publish_job_start
+
+    require_office(access)
+    errors: dict[str, list[str]] = {}
+    reason = _text(errors, "reason", reason)
+    if errors:
+        raise ValidationError(errors)
+    objection = Objection.objects.select_related("publication__race").get(pk=objection.pk)
+    publication = objection.publication
+    return publish_job_start(
+        access,
+        publication.race,
+        parse_period(publication.period),
+        user=user,
+        reason=reason,
+        objection=objection,
+    )

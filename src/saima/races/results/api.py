@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from saima.common.api import ERRORS, Code, PeriodName, Status
+from saima.common.api import ERRORS, Code, PeriodName
+from saima.jobs.api import JobOut, job_accepted
 from saima.org.access import access_of
 from saima.races.definitions.selectors import is_race_period, read_race_period, readable_race
 from saima.races.models import Publication
@@ -22,7 +24,7 @@ from saima.races.results.selectors import (
     readable_explanation,
     readable_publication,
 )
-from saima.races.results.services import race_publish
+from saima.races.results.services import publish_job_start
 
 router = Router(tags=["races"])
 
@@ -166,14 +168,20 @@ def preview(request, code: Code, payload: PeriodIn):
     }
 
 
-@router.post("/{code}/publish", response={201: PublicationOut, **ERRORS})
-def publish(request, code: Code, payload: PublishIn):
-    """Publish a race period (office only). A period already published needs a `reason`."""
+@router.post("/{code}/publish", response={202: JobOut, **ERRORS})
+def publish(request, code: Code, payload: PublishIn, response: HttpResponse):
+    """Publish a race period (office only), as a background job: 202 with the job, whose `url`
+    (also the `Location` header) is polled until it is `done` (its `result` names the version)
+    or `failed`. A period already published needs a `reason`; that, a period the race is not
+    published for, an objection that cannot be cited, or a caller not of the office are refused
+    at once (400, 403). Asked again before the first is done, the same job comes back."""
     access = access_of(request)
     race = readable_race(access, code)
     period = read_race_period(race, payload.period)
     objection = None
     if payload.objection is not None:
         objection = objection_to_cite(access, payload.objection)
-    publication = race_publish(access, race, period, reason=payload.reason, objection=objection)
-    return Status(201, _publication_out(publication))
+    job = publish_job_start(
+        access, race, period, user=request.user, reason=payload.reason, objection=objection
+    )
+    return job_accepted(response, job)

@@ -142,12 +142,19 @@ def race_publish(
 
 def publish_outcome(publication: Publication) -> Outcome:
     """What the job that published shows: the version and where to read it."""
-    url = reverse("races:result", args=[publication.race.code, publication.period])
+    code, period, version = publication.race.code, publication.period, publication.version
+    url = reverse("races:result", args=[code, period])
+    api_url = reverse("api:result", args=[code, period])
     return Outcome(
-        _("Published %(period)s, version %(version)s.")
-        % {"period": publication.period, "version": publication.version},
-        url=f"{url}?version={publication.version}",
-        data={"publication": publication.pk, "version": publication.version},
+        _("Published %(period)s, version %(version)s.") % {"period": period, "version": version},
+        url=f"{url}?version={version}",
+        data={
+            "publication": publication.pk,
+            "race": code,
+            "period": period,
+            "version": version,
+            "api_url": f"{api_url}?version={version}",
+        },
     )
 
 

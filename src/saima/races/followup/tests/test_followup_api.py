@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from saima.engine import parse_period
 from saima.org.access import Access
@@ -188,7 +189,7 @@ MATRIX = {
     case_file_objection: (403, 403, 201, 201, 404, 401),
     case_evidence: (403, 403, 403, 200, 404, 401),
     case_answer: OFFICE_ACTS,
-    case_republish: (201, 403, 403, 403, 404, 401),
+    case_republish: (202, 403, 403, 403, 404, 401),
 }
 
 
@@ -339,7 +340,12 @@ def test_objection_to_republication_over_the_api(world, race, publication, as_us
     republished = post_json(
         client, f"{API}/objections/{objection_id}/republish", {"reason": "West corrected."}
     )
-    assert republished.status_code == 201 and republished.json()["version"] == 2
+    assert republished.status_code == 202, republished.content
+    job = republished.json()  # run in the request by the tests' settings: done already
+    assert job["status"] == "done" and job["result"]["version"] == 2
+    polled = client.get(republished["Location"]).json()
+    assert polled["id"] == job["id"] and polled["result"]["version"] == 2
+    assert Publication.objects.get(version=2).objection_id == objection_id
     listed = client.get(f"{API}/keywork/2026-Q1/objections").json()
     assert listed[0]["cited_by"] == [2] and listed[0]["version"] == 1
     assert Publication.objects.get(version=1).standings == v1
@@ -349,3 +355,32 @@ def test_objection_to_republication_over_the_api(world, race, publication, as_us
     )
     assert superseded.status_code == 201  # against v2, the current version
     assert superseded.json()["version"] == 2
+
+
+@override_settings(SAIMA_JOBS_INLINE=False)
+def test_republishing_over_the_api_is_a_job_to_poll(world, publication, as_user) -> None:
+    """Refusals come at once; an accepted republication is a job (asked twice while it waits:
+    the same job), which a worker runs and the job's route then reports done, with the version."""
+    from saima.jobs.models import Job
+    from saima.jobs.worker import run_pending
+
+    objection = _objection(world, publication, "upheld")
+    url = f"{API}/objections/{objection.pk}/republish"
+    client = as_user("office")
+    blank = post_json(client, url, {"reason": "   "})
+    assert blank.status_code == 400 and "reason" in blank.json()["errors"]
+    assert not Job.objects.exists()
+    first = post_json(client, url, {"reason": "West corrected."})
+    second = post_json(client, url, {"reason": "West corrected."})
+    assert first.status_code == second.status_code == 202
+    job = first.json()
+    assert second.json()["id"] == job["id"] and job["status"] == "queued"
+    assert Job.objects.count() == 1 and Publication.objects.count() == 1
+    assert as_user("west_approver").get(job["url"]).status_code == 403
+    run_pending()
+    done = as_user("office").get(first["Location"]).json()
+    assert done["status"] == "done" and done["result"]["version"] == 2
+    republished = Publication.objects.get(version=2)
+    assert republished.objection_id == objection.pk and republished.reason == "West corrected."
+    cited = post_json(client, url, {"reason": "Again."})
+    assert cited.status_code == 400 and "objection" in cited.json()["errors"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from django.test import override_settings
 
 from saima import cli
 from saima.engine import parse_period
@@ -19,6 +20,8 @@ from saima.races.results.services import race_publish
 from saima.testing import PERSONAS
 
 Q1 = parse_period("2026-Q1")
+#: Jobs left to a worker (`run_pending`), as in production, instead of run in the request.
+QUEUED = override_settings(SAIMA_JOBS_INLINE=False)
 
 
 @pytest.fixture
@@ -123,7 +126,7 @@ def test_api_write_matrix(world, race, as_user, persona, route) -> None:
         f"{API}/{route}", json.dumps({"period": "2026-Q1"}), content_type="application/json"
     )
     if persona == "office":
-        assert response.status_code == (200 if route == "preview" else 201)
+        assert response.status_code == (200 if route == "preview" else 202)
     elif persona == "anonymous":
         assert response.status_code == 401
     else:
@@ -150,14 +153,54 @@ def test_api_refuses_bad_input_without_a_500(world, race, as_user) -> None:
 def test_republish_through_the_api_needs_a_reason(world, race, as_user) -> None:
     client = as_user("office")
     body = {"period": "2026-Q1"}
-    assert client.post(f"{API}/publish", body, content_type="application/json").status_code == 201
+    assert client.post(f"{API}/publish", body, content_type="application/json").status_code == 202
     again = client.post(f"{API}/publish", body, content_type="application/json")
     assert again.status_code == 400
     assert "reason" in again.json()["errors"]
     body["reason"] = "corrected"
-    assert client.post(f"{API}/publish", body, content_type="application/json").status_code == 201
+    assert client.post(f"{API}/publish", body, content_type="application/json").status_code == 202
     versions = client.get(f"{API}/publications").json()
     assert [v["version"] for v in versions] == [2, 1]
+
+
+@QUEUED
+def test_publishing_through_the_api_is_a_job_to_poll(world, race, as_user) -> None:
+    """202 with the job at once, nothing published in the request; the same request again, while
+    the job waits, is the same job; a worker runs it; polling then says done, with the version and
+    where to read it."""
+    from saima.jobs.models import Job
+    from saima.jobs.worker import run_pending
+    from saima.races.models import Publication
+
+    client = as_user("office")
+    body = json.dumps({"period": "2026-Q1"})
+    first = client.post(f"{API}/publish", body, content_type="application/json")
+    assert first.status_code == 202, first.content
+    job = first.json()
+    assert job["kind"] == "races.publish" and job["status"] == "queued"
+    assert job["progress"] == 0 and job["result_url"] is None and job["result"] == {}
+    assert first["Location"] == job["url"] == f"/api/jobs/{job['id']}"
+    assert not Publication.objects.exists()
+    second = client.post(f"{API}/publish", body, content_type="application/json")
+    assert second.status_code == 202 and second.json()["id"] == job["id"]
+    assert Job.objects.count() == 1 and Job.objects.get().started_by == world.user("office")
+
+    polled = client.get(job["url"])
+    assert polled.status_code == 200 and polled.json()["status"] == "queued"
+    assert "no-store" in polled["Cache-Control"]  # never a cached, stale status
+    run_pending()
+    done = client.get(job["url"]).json()
+    assert done["status"] == "done" and done["progress"] == 100
+    publication = Publication.objects.get()
+    assert done["result"]["version"] == publication.version == 1
+    assert done["result"]["publication"] == publication.pk
+    assert done["result_url"] == "/races/keywork/2026-Q1/?version=1"
+    assert "version 1" in done["message"]
+    read = client.get(done["result"]["api_url"])
+    assert read.status_code == 200 and read.json()["version"] == 1
+    # Done: the same request again is a new version's, and needs a reason.
+    again = client.post(f"{API}/publish", body, content_type="application/json")
+    assert again.status_code == 400 and "reason" in again.json()["errors"]
 
 
 def test_result_page_shows_standings_flags_and_laggards(published, as_user) -> None:
