@@ -386,32 +386,6 @@ def objection_answer(
     return objection
 
 
-def objection_republish(access: Access, objection: Objection, *, reason: str) -> Publication:
-    """Republish the objection's race and period, citing the upheld objection (the office).
-
-    The office corrects the inputs (figures, adjustments) first: the new version is computed
-    from the inputs as they are now.
-    """
-    from saima.races.results.services import race_publish
-
-    require_office(access)
-    with transaction.atomic():
-        # Locked, so that a second click does not publish a second version citing it.
-        objection = _locked_objection(objection)
-        errors: dict[str, list[str]] = {}
-        reason = _text(errors, "reason", reason)
-        if errors:
-            raise ValidationError(errors)
-        publication = objection.publication
-        return race_publish(
-            access,
-            publication.race,
-            parse_period(publication.period),
-            reason=reason,
-            objection=objection,
-        )
-
-
 def objection_republish_start(access: Access, objection: Objection, *, user, reason: str):
     """Start republishing the objection's race and period, citing the upheld objection, as a
     background job (the office; see `results.services.publish_job_start`): returns the job.

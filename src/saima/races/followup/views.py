@@ -286,11 +286,13 @@ def objection(request, pk: int):
             services.objection_attach_evidence(access, found, request.FILES.get("evidence"))
             done = _("The evidence is attached.")
         else:
-            republished = services.objection_republish(access, found, reason=post.get("reason", ""))
-            done = _("Republished %(period)s as version %(version)s, citing this objection.") % {
-                "period": republished.period,
-                "version": republished.version,
-            }
+            # In the background, as publishing from the preview: a national race takes longer
+            # than a proxy waits. The page shows the job's progress, then its outcome.
+            job = services.objection_republish_start(
+                access, found, user=request.user, reason=post.get("reason", "")
+            )
+            url = reverse("races:objection", args=[found.pk])
+            return HttpResponseRedirect(f"{url}?job={job.pk}")
     except (ValidationError, EngineError) as exc:
         posted = {k: v for k, v in post.items() if k != "csrfmiddlewaretoken"}
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):

@@ -388,7 +388,10 @@ def test_uphold_and_republish_through_the_pages(world, race, publication, as_use
     figure.value = Decimal("42")
     figure.save()
     response = client.post(url, {"action": "republish", "reason": "West's March FAI corrected"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    # The page it returns to shows the publishing job's outcome, with the way to the result.
+    shown = client.get(response["Location"]).content.decode()
+    assert "Published 2026-Q1, version 2." in shown
     v2 = Publication.objects.get(version=2)
     assert v2.objection_id == objection.pk
     assert Publication.objects.get(version=1).standings == v1_standings
