@@ -127,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds between looks for dead workers' jobs and the day's periodic jobs",
     )
+    worker.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        help="lower the worker's CPU priority by this much (default: $SAIMA_WORKER_NICE or "
+        f"{WORKER_NICE}; 0 keeps it), so that pages stay quick while a job computes",
+    )
     worker.set_defaults(handler=run_worker)
 
     remind = commands.add_parser(
@@ -337,9 +344,37 @@ def run_serve(args: argparse.Namespace) -> None:
     )
 
 
+#: How much `saima worker` lowers its CPU priority unless told (`--nice`, `SAIMA_WORKER_NICE`).
+WORKER_NICE = 10
+
+
+def worker_nice(option: int | None, environ=None) -> int:
+    """The niceness increment the worker takes: the option, else `SAIMA_WORKER_NICE`, else
+    `WORKER_NICE`; 0 to 19."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if option is None:
+        text = environ.get("SAIMA_WORKER_NICE", "").strip()
+        try:
+            option = int(text) if text else WORKER_NICE
+        except ValueError:
+            raise SystemExit(f"SAIMA_WORKER_NICE must be a whole number, not {text!r}") from None
+    if not 0 <= option <= 19:
+        raise SystemExit(f"the worker's niceness must be between 0 and 19, not {option}")
+    return option
+
+
 def run_worker(args: argparse.Namespace) -> None:
+    import os
+
     from django.core.management import call_command
 
+    # Before Django and Polars start any thread: on Linux a thread inherits its creator's
+    # niceness, and a job's computing threads should yield the CPU to the pages.
+    increment = worker_nice(args.nice)
+    if increment:
+        os.nice(increment)
     _django()
     options = {"batch": args.batch}
     if args.worker_id:
