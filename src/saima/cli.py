@@ -365,16 +365,29 @@ def worker_nice(option: int | None, environ=None) -> int:
     return option
 
 
-def run_worker(args: argparse.Namespace) -> None:
+def lower_priority(increment: int) -> None:
+    """Lower this process's CPU priority by `increment`, every thread of it: on Linux niceness is
+    a thread's, and threads started before (Polars' and its allocator's, at import) keep theirs,
+    while the threads started later inherit their creator's."""
+    import contextlib
     import os
 
+    niceness = os.nice(increment)
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return
+    for task in tasks.iterdir():
+        # A thread may be gone meanwhile.
+        with contextlib.suppress(OSError, ValueError):
+            os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+
+
+def run_worker(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
-    # Before Django and Polars start any thread: on Linux a thread inherits its creator's
-    # niceness, and a job's computing threads should yield the CPU to the pages.
     increment = worker_nice(args.nice)
     if increment:
-        os.nice(increment)
+        lower_priority(increment)
     _django()
     options = {"batch": args.batch}
     if args.worker_id:

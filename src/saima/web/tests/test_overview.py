@@ -190,11 +190,18 @@ def test_grid_rows_are_the_template_loop_to_the_byte(office, language, period):
     from django.template import engines
     from django.utils.translation import override
 
+    from saima.org.models import Unit
+    from saima.web.present import Group, UnitRow
+
     response = office.get(f"/?period={period}", HTTP_ACCEPT_LANGUAGE=language)
     board = response.context["board"]
     engine = engines["django"]
+    # A row with a cell of no target, and a name to escape.
+    odd = Unit(code="odd", name_zh="甲&乙<丙>", name_en='A & "B" <C>')
+    first = board.groups[0].rows[0]
+    extra = Group(None, [UnitRow(odd, [None, *first.cells[1:]])])
     with override(language):
-        for group in board.groups:
+        for group in [*board.groups, extra]:
             context = {"group": group, "period": response.context["period"]}
             looped = engine.from_string(ROWS_AS_TEMPLATE).render(context)
             tagged = engine.from_string(ROWS_BY_TAG).render(context)
