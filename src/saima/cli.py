@@ -127,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds between looks for dead workers' jobs and the day's periodic jobs",
     )
+    worker.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        help="lower the worker's CPU priority by this much (default: $SAIMA_WORKER_NICE or "
+        f"{WORKER_NICE}; 0 keeps it), so that pages stay quick while a job computes",
+    )
     worker.set_defaults(handler=run_worker)
 
     remind = commands.add_parser(
@@ -337,9 +344,50 @@ def run_serve(args: argparse.Namespace) -> None:
     )
 
 
+#: How much `saima worker` lowers its CPU priority unless told (`--nice`, `SAIMA_WORKER_NICE`).
+WORKER_NICE = 10
+
+
+def worker_nice(option: int | None, environ=None) -> int:
+    """The niceness increment the worker takes: the option, else `SAIMA_WORKER_NICE`, else
+    `WORKER_NICE`; 0 to 19."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if option is None:
+        text = environ.get("SAIMA_WORKER_NICE", "").strip()
+        try:
+            option = int(text) if text else WORKER_NICE
+        except ValueError:
+            raise SystemExit(f"SAIMA_WORKER_NICE must be a whole number, not {text!r}") from None
+    if not 0 <= option <= 19:
+        raise SystemExit(f"the worker's niceness must be between 0 and 19, not {option}")
+    return option
+
+
+def lower_priority(increment: int) -> None:
+    """Lower this process's CPU priority by `increment`, every thread of it: on Linux niceness is
+    a thread's, and threads started before (Polars' and its allocator's, at import) keep theirs,
+    while the threads started later inherit their creator's."""
+    import contextlib
+    import os
+
+    niceness = os.nice(increment)
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return
+    for task in tasks.iterdir():
+        # A thread may be gone meanwhile.
+        with contextlib.suppress(OSError, ValueError):
+            os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+
+
 def run_worker(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
+    increment = worker_nice(args.nice)
+    if increment:
+        lower_priority(increment)
     _django()
     options = {"batch": args.batch}
     if args.worker_id:

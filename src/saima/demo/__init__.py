@@ -2,7 +2,8 @@
 
 `load_demo(as_of=...)` fills an empty database with race groups, units, indicators, targets, a
 year and a half of monthly figures and four logins (`DEMO_LOGINS`, password `DEMO_PASSWORD`).
-`scale="province"` builds the same kind of data at 150 units × 40 indicators for benchmarks.
+`scale="province"` builds the same kind of data at 150 units × 40 indicators for benchmarks
+(`units=` 3 to 3,000; above 300, the national shape: six race groups of uneven sizes).
 
 This package is imported while Django loads its apps, so nothing here touches the models at
 import time; the loader is imported when `load_demo` is called.

@@ -51,6 +51,20 @@ SCALES = ("city", "province")
 PROVINCE_UNITS = 150
 PROVINCE_INDICATORS = 40
 GROUP_SIZE = 15
+#: Above this many units the province scale takes the national shape (see `national_cast`).
+PROVINCE_MAX_UNITS = 300
+MAX_UNITS = 3000
+#: The national shape: six race groups of uneven sizes, like provinces (as the engine bench).
+NATIONAL_GROUPS = (
+    ("north", "华北组", "North", 0.042),
+    ("east", "华东组", "East", 0.081),
+    ("west", "西部组", "West", 0.133),
+    ("south", "华南组", "South", 0.183),
+    ("central", "华中组", "Central", 0.245),
+    ("coast", "沿海组", "Coast", 0.316),
+)
+#: The national shape's mix of unit kinds inside each group (districts, counties, zones).
+NATIONAL_KINDS = (("district", 0.3), ("county", 0.5), ("zone", 0.2))
 REPORT_DAY = 8
 
 #: Thresholds the notes use to spot a lagging figure (the engine's defaults).
@@ -154,9 +168,12 @@ def _roman(n: int) -> str:
 
 
 def province_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, ...]]:
-    """Race groups of about fifteen (districts, counties, zones) and their generated units."""
+    """Race groups of about fifteen (districts, counties, zones) and their generated units; above
+    `PROVINCE_MAX_UNITS` units, the national shape (`national_cast`)."""
     if n_units < 3:
         raise ValueError("the province scale needs at least 3 units")
+    if n_units > PROVINCE_MAX_UNITS:
+        return national_cast(n_units)
     rng = random.Random(f"{SEED}-province-cast")
     n_groups = max(3, round(n_units / GROUP_SIZE))
     n_districts = max(1, round(n_groups * 0.3))
@@ -212,6 +229,58 @@ def province_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, 
     return tuple(groups), tuple(units)
 
 
+def national_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, ...]]:
+    """Six race groups of uneven sizes (`NATIONAL_GROUPS`, from 4% to 32% of the units), each
+    mixing districts, counties and zones; units named from two syllables, then from three once
+    the pairs are used up (codes and Chinese names unique)."""
+    rng = random.Random(f"{SEED}-national-cast")
+    groups = tuple(GroupSpec(code, zh, en, "county") for code, zh, en, _share in NATIONAL_GROUPS)
+    sizes = [round(n_units * share) for *_names, share in NATIONAL_GROUPS]
+    sizes[-1] += n_units - sum(sizes)
+    pairs = [(a, b) for a in SYLLABLES for b in SYLLABLES if a != b]
+    triples = [(a, b, c) for a, b in pairs for c in SYLLABLES if c not in (a, b)]
+    rng.shuffle(pairs)
+    rng.shuffle(triples)
+    names = iter([*pairs, *triples])
+    taken_codes = {u.code for u in UNITS}
+    taken_names = {u.name_zh for u in UNITS}
+    units: list[UnitSpec] = []
+    for index, (group, size) in enumerate(zip(groups, sizes, strict=True)):
+        kinds = [
+            kind for kind, share in NATIONAL_KINDS for _ in range(max(1, round(size * share)))
+        ][:size]
+        kinds += ["county"] * (size - len(kinds))
+        rng.shuffle(kinds)
+        members: list[UnitSpec] = []
+        if index == 0:
+            members.append(_regroup(next(u for u in UNITS if u.code == REPORTER_UNIT), group.code))
+            kinds.pop(kinds.index("district"))
+        for kind in kinds:
+            while True:
+                syllables = next(names)
+                suffix_zh, suffix_en = KIND_SUFFIX[kind]
+                pinyin = "".join(py for _zh, py in syllables)
+                code = f"{pinyin}-{kind}"
+                name_zh = "".join(zh for zh, _py in syllables) + suffix_zh
+                if code not in taken_codes and name_zh not in taken_names:
+                    break
+            taken_codes.add(code)
+            taken_names.add(name_zh)
+            members.append(
+                UnitSpec(
+                    code,
+                    name_zh,
+                    f"{pinyin.capitalize()} {suffix_en}",
+                    kind,
+                    group.code,
+                    round(rng.lognormvariate(0, 0.35), 3),
+                    _draw_bias(rng),
+                )
+            )
+        units.extend(members)
+    return groups, tuple(units)
+
+
 def _regroup(unit: UnitSpec, group: str) -> UnitSpec:
     return UnitSpec(unit.code, unit.name_zh, unit.name_en, unit.kind, group, unit.size, unit.bias)
 
@@ -228,16 +297,20 @@ def _draw_bias(rng: random.Random) -> float:
 def _province_designations(
     groups: tuple[GroupSpec, ...], units: tuple[UnitSpec, ...]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """One red and one missing unit per race group (never the reporter's district)."""
+    """One red and one missing unit per race group (never the reporter's district); in the
+    national shape's big groups, one of each per fifteen units or so."""
     rng = random.Random(f"{SEED}-province-designations")
     red, missing = [], []
+    national = len(units) > PROVINCE_MAX_UNITS
     for group in groups:
         members = [u.code for u in units if u.group == group.code and u.code != REPORTER_UNIT]
         if len(members) < 2:
             continue
-        first, second = rng.sample(members, 2)
-        red.append(first)
-        missing.append(second)
+        # The national shape's big groups: one red and one missing per fifteen units or so.
+        each = max(1, round(len(members) / GROUP_SIZE)) if national else 1
+        chosen = rng.sample(members, 2 * each)
+        red.extend(chosen[:each])
+        missing.extend(chosen[each:])
     return tuple(red), tuple(missing)
 
 
@@ -348,8 +421,11 @@ def check_request(*, scale: str, units: int | None) -> None:
         raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
     if scale == "city" and units is not None:
         raise ValueError("the city scale has a fixed cast; `units` is for the province")
-    if units is not None and not 3 <= units <= 300:
-        raise ValueError("the province scale takes 3 to 300 units")
+    if units is not None and not 3 <= units <= MAX_UNITS:
+        raise ValueError(
+            f"the province scale takes 3 to {MAX_UNITS} units "
+            f"(above {PROVINCE_MAX_UNITS}, the national shape)"
+        )
 
 
 def build_dataset(

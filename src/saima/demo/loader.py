@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import time
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
@@ -32,6 +34,8 @@ from saima.org.services import user_create
 
 DEMO_USERNAMES = tuple(username for username, _role in DEMO_LOGINS)
 BATCH = 2000
+#: Objects made at a time before they are inserted (bounds the memory of a national load).
+CHUNK = 50_000
 
 
 class DemoError(Exception):
@@ -218,9 +222,8 @@ def _write(data: Dataset) -> None:
         targets.append(target)
     _bulk_with_history(targets, Target, now, units.values())
 
-    observations = []
-    for row in data.observations:
-        observation = Observation(
+    observations = (
+        Observation(
             unit=units[row.unit],
             indicator=indicators[row.indicator],
             year=row.year,
@@ -230,7 +233,8 @@ def _write(data: Dataset) -> None:
             growth=row.growth,
             note=row.note,
         )
-        observations.append(observation)
+        for row in data.observations
+    )
     _bulk_with_history(observations, Observation, now, units.values())
 
     for username, _role in DEMO_LOGINS:
@@ -265,12 +269,18 @@ def _write_submissions(data: Dataset, units: dict[str, Unit]) -> None:
         day = datetime.date(due.year, due.month, min(moment[0], due.day))
         return datetime.datetime.combine(day, datetime.time(moment[1]), tzinfo=zone)
 
+    # Each month's moments once (the schedule is a query), not once per unit.
+    moments = {
+        month: [at(data.year, month, moment) for moment in (SUBMITTED, APPROVED, ACCEPTED)]
+        for month in data.months
+    }
     rows = []
     for code, unit in units.items():
         own = code == REPORTER_UNIT
         for month in data.months:
             if (code, month) not in reported:
                 continue
+            submitted_at, approved_at, accepted_at = moments[month]
             rows.append(
                 Submission(
                     unit=unit,
@@ -278,11 +288,11 @@ def _write_submissions(data: Dataset, units: dict[str, Unit]) -> None:
                     month=month,
                     status=Submission.Status.ACCEPTED,
                     submitted_by=users.get("reporter") if own else None,
-                    submitted_at=at(data.year, month, SUBMITTED),
+                    submitted_at=submitted_at,
                     approved_by=users.get("approver") if own else None,
-                    approved_at=at(data.year, month, APPROVED),
+                    approved_at=approved_at,
                     accepted_by=users.get("office"),
-                    accepted_at=at(data.year, month, ACCEPTED),
+                    accepted_at=accepted_at,
                 )
             )
     _bulk_with_history(rows, Submission, timezone.now(), units.values())
@@ -299,12 +309,15 @@ def _roles(username: str, units: dict[str, Unit]) -> list[tuple[str, Unit | None
     }[username]
 
 
-def _bulk_with_history(objects: list, model, when: datetime.datetime, units) -> None:
+def _bulk_with_history(objects: Iterable, model, when: datetime.datetime, units) -> None:
     """Insert the rows of the demo's `units`, each with its "+" history record (no user, the
     demo's change reason), as simple-history's bulk_create_with_history does; the database copies
     the rows just written into the history table (one INSERT ... SELECT) instead of a Python
-    object being made and saved for each, which took half the province's load time."""
-    model.objects.bulk_create(objects, batch_size=BATCH)
+    object being made and saved for each, which took half the province's load time. The objects
+    are made and inserted a chunk at a time (the national scale has millions of figures)."""
+    objects = iter(objects)
+    while chunk := list(itertools.islice(objects, CHUNK)):
+        model.objects.bulk_create(chunk, batch_size=BATCH)
     history = model.history.model
     tracked = [field.attname for field in history.tracked_fields]
     stamps = {

@@ -10,7 +10,13 @@ from django.utils.translation import override
 
 from saima.demo import DEMO_LOGINS, DEMO_PASSWORD
 from saima.demo.catalogue import EXTRA_INDICATORS, INDICATORS, UNITS
-from saima.demo.generate import build_dataset, province_cast, reported_months, schedule
+from saima.demo.generate import (
+    _province_designations,
+    build_dataset,
+    province_cast,
+    reported_months,
+    schedule,
+)
 from saima.engine.rules import check_profile
 
 AS_OF = datetime.date(2026, 11, 25)
@@ -92,6 +98,23 @@ def test_the_province_cast() -> None:
     assert {g.kind for g in groups} == {"district", "county", "zone"}
 
 
+def test_the_national_cast() -> None:
+    """Above 300 units: six race groups of uneven sizes, like provinces, each mixing kinds."""
+    groups, units = province_cast(2850)
+    sizes = [sum(u.group == g.code for u in units) for g in groups]
+    assert len(groups) == 6 and sum(sizes) == len(units) == 2850
+    assert sizes == sorted(sizes) and sizes[0] >= 100 and sizes[-1] <= 1000
+    assert len({u.code for u in units}) == 2850 and len({u.name_zh for u in units}) == 2850
+    assert units[0].code == "dongcheng"
+    for unit in units:
+        validate_slug(unit.code)
+        assert len(unit.code) <= 32
+    for group in groups:
+        assert {u.kind for u in units if u.group == group.code} == {"district", "county", "zone"}
+    red, missing = _province_designations(groups, units)
+    assert len(red) == len(missing) == 190 and not set(red) & set(missing)
+
+
 def test_logins() -> None:
     assert [u for u, _r in DEMO_LOGINS] == ["office", "reporter", "approver", "leader"]
     with override("en"):
@@ -114,7 +137,12 @@ def test_a_smaller_province_for_quick_runs() -> None:
 
 @pytest.mark.parametrize(
     ("scale", "units", "problem"),
-    [("nation", None, "scale"), ("city", 20, "fixed cast"), ("province", 2, "3 to 300")],
+    [
+        ("nation", None, "scale"),
+        ("city", 20, "fixed cast"),
+        ("province", 2, "3 to 3000"),
+        ("province", 3001, "3 to 3000"),
+    ],
 )
 def test_requests_the_generator_cannot_make(scale: str, units: int | None, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):

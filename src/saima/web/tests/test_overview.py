@@ -170,3 +170,40 @@ def test_indicators_index_lists_every_indicator(as_user):
     html = _html(as_user("stranger"), "/indicators/?period=2026-06")
     for name in ("Fixed-asset investment", "PM2.5 concentration", "Projects started"):
         assert name in html
+
+
+#: The grid's rows as the template wrote them before `grid_rows` made them in Python.
+ROWS_AS_TEMPLATE = """{% load i18n saima %}{% translate "no target" as no_target %}
+            {% for row in group.rows %}
+              <tr><th scope="row"><a href="{% period_url 'unit' row.unit.code %}">{{ row.unit.name }}</a></th>{% for cell in row.cells %}{% if cell %}{% with light=cell.light %}<td data-k="{{ cell.key }}" data-light="{{ light.key }}">{{ light.icon }} {{ light.label }}</td>{% endwith %}{% else %}<td class="cell--none">{{ no_target }}</td>{% endif %}{% endfor %}</tr>
+            {% endfor %}
+"""  # noqa: E501
+ROWS_BY_TAG = """{% load i18n saima %}{% translate "no target" as no_target %}
+            {% grid_rows group.rows no_target %}
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("period", ["2026-06", "2026-03"])
+def test_grid_rows_are_the_template_loop_to_the_byte(office, language, period):
+    """The national board's rows are made by a template tag, not a loop: same bytes."""
+    from django.template import engines
+    from django.utils.translation import override
+
+    from saima.org.models import Unit
+    from saima.web.present import Group, UnitRow
+
+    response = office.get(f"/?period={period}", HTTP_ACCEPT_LANGUAGE=language)
+    board = response.context["board"]
+    engine = engines["django"]
+    # A row with a cell of no target, and a name to escape.
+    odd = Unit(code="odd", name_zh="甲&乙<丙>", name_en='A & "B" <C>')
+    first = board.groups[0].rows[0]
+    extra = Group(None, [UnitRow(odd, [None, *first.cells[1:]])])
+    with override(language):
+        for group in [*board.groups, extra]:
+            context = {"group": group, "period": response.context["period"]}
+            looped = engine.from_string(ROWS_AS_TEMPLATE).render(context)
+            tagged = engine.from_string(ROWS_BY_TAG).render(context)
+            assert tagged == looped
+            assert 'data-light="' in tagged and "<tr><th" in tagged

@@ -41,7 +41,11 @@ class Command(BaseCommand):
             help="delete all units, indicators, targets, figures and the demo logins first",
         )
         parser.add_argument(
-            "--units", type=int, default=None, help="province scale only: how many units"
+            "--units",
+            type=int,
+            default=None,
+            help="province scale only: how many units (3 to 3000; above 300, six race groups of "
+            "uneven sizes, as a nation's provinces)",
         )
 
     def handle(self, *args, **options) -> None:
