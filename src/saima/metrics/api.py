@@ -368,9 +368,26 @@ def observation_history(request, unit: Code, indicator: Code, period: PeriodName
 # --- Progress ------------------------------------------------------------------------------------
 
 
+#: Rows of `/api/progress` in one answer unless `limit` says otherwise, and the most it takes. A
+#: city's answer is one page; a nation's (2,850 units × 40 indicators, 49 MB of JSON whole) is
+#: read page by page, following the `Link` header.
+PROGRESS_PAGE = 5000
+PROGRESS_PAGE_MAX = 20000
+
+
+class ProgressQuery(PeriodQuery):
+    limit: int = Field(
+        PROGRESS_PAGE, ge=1, le=PROGRESS_PAGE_MAX, description="Rows in this answer."
+    )
+    offset: int = Field(0, ge=0, le=10_000_000, description="Rows skipped before this answer.")
+
+
 @router.get("/progress", response={200: list[ProgressOut], **ERRORS})
-def progress(request, filters: Query[PeriodQuery]):
-    """Progress against the time-sequence schedule, as the engine computes it (JSON numbers)."""
+def progress(request, filters: Query[ProgressQuery]):
+    """Progress against the time-sequence schedule, as the engine computes it (JSON numbers),
+    a page of `limit` rows (5,000 unless asked) from `offset`, in the order of the units and the
+    indicators. `X-Total-Count` gives the number of rows in all; while more follow, `Link`
+    names the next page (`rel="next"`)."""
     access = access_of(request)
     period = open_period(filters.period)
     unit, indicator = _filters(access, filters.unit, filters.indicator)
@@ -385,14 +402,24 @@ def progress(request, filters: Query[PeriodQuery]):
         selectors.reader_key(access),
         sorted(scope.unit_ids or ()),
         sorted(scope.indicator_ids or ()),
+        filters.offset,
+        filters.limit,
         version,
     )
 
-    def compute() -> bytes:
-        return progress_json(selectors.cached_progress(access, period, scope, version=version))
+    def compute() -> tuple[bytes, int]:
+        frame = selectors.cached_progress(access, period, scope, version=version)
+        return progress_json(frame.slice(filters.offset, filters.limit)), frame.height
 
-    body = selectors.remembered(key, compute)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    body, total = selectors.remembered(key, compute)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["X-Total-Count"] = str(total)
+    following = filters.offset + filters.limit
+    if following < total:
+        query = request.GET.copy()
+        query["offset"], query["limit"] = str(following), str(filters.limit)
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 def progress_json(frame: pl.DataFrame) -> bytes:

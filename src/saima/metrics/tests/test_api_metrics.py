@@ -264,6 +264,30 @@ def test_progress_matches_the_selector_for_the_same_access(world, persona):
     assert response.json() == expected
 
 
+def test_progress_is_read_page_by_page_following_the_link(world):
+    """A page of `limit` rows from `offset`; the pages, followed by their `Link`, are the whole
+    list in its order, each page saying how many rows there are in all."""
+    client = client_for(world, "office", "token")
+    whole = client.get("/api/progress?period=2026-06")
+    assert whole.status_code == 200 and "Link" not in whole
+    rows = whole.json()
+    assert whole["X-Total-Count"] == str(len(rows)) and len(rows) > 5
+    read, url, pages = [], "/api/progress?period=2026-06&limit=3", 0
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200 and page["X-Total-Count"] == str(len(rows))
+        assert 1 <= len(page.json()) <= 3
+        read += page.json()
+        pages += 1
+        url = page.get("Link", "").partition(">")[0].lstrip("<")
+    assert read == rows and pages == -(-len(rows) // 3)
+    past = client.get(f"/api/progress?period=2026-06&offset={len(rows)}")
+    assert past.json() == [] and "Link" not in past
+    for bad in ("limit=0", "limit=20001", "offset=-1", "limit=many"):
+        refused = client.get(f"/api/progress?period=2026-06&{bad}")
+        assert refused.status_code == 400 and "detail" in refused.json(), bad
+
+
 def test_progress_rows_carry_the_computed_measures(world):
     rows = client_for(world, "office").get("/api/progress?period=2026-06&unit=east&indicator=fai")
 
