@@ -22,8 +22,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import ScaledTranslation
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from saima.bulletins.facts import safe_text
 
@@ -107,23 +106,69 @@ def _in_chart_fonts(draw):
     return drawing
 
 
-def _pixels(figure: Figure) -> Image.Image:
+@dataclass(frozen=True)
+class _Label:
+    """A text written on a drawn chart: at data `y`, and at data `x` or (None) left of the axis,
+    moved `shift` points to the right; `anchor` as Pillow's ("rm": its right middle there)."""
+
+    x: float | None
+    y: float
+    text: str
+    anchor: str
+    points: float
+    shift: float = 0.0
+    colour: str = "black"
+
+
+@functools.cache
+def _label_font(points: float) -> ImageFont.FreeTypeFont:
+    """The chart font at `points`, for Pillow: the face of that name in its file (a CJK font
+    file holds several)."""
+    family = chart_fonts()[0]
+    path = font_manager.findfont(font_manager.FontProperties(family=family))
+    size = round(points * DPI / 72)
+    for index in range(16):
+        try:
+            font = ImageFont.truetype(path, size, index=index)
+        except OSError:
+            break
+        if font.getname()[0] == family:
+            return font
+    return ImageFont.truetype(path, size)
+
+
+def _pixels(figure: Figure, axes=None, labels: Sequence[_Label] = ()) -> Image.Image:
+    """The chart drawn by Matplotlib, then its many labels (bar names, totals, counts) written
+    on it with Pillow at the places the axes give them: a Matplotlib text costs about two
+    milliseconds to lay out and draw, a tenth of that written by Pillow in the same font, and a
+    province's charts have some five hundred."""
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
-    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    if labels:
+        pen = ImageDraw.Draw(image)
+        left = axes.transAxes.transform((0, 0))[0]
+        for label in labels:
+            x, y = axes.transData.transform((0 if label.x is None else label.x, label.y))
+            x = (left if label.x is None else x) + label.shift * DPI / 72
+            pen.text(
+                (x, image.height - y),
+                label.text,
+                font=_label_font(label.points),
+                fill=label.colour,
+                anchor=label.anchor,
+            )
+    return image
 
 
-def _names(axes, positions: Sequence[int], names: Sequence[str]) -> None:
-    """The bars' names left of the axis, one text each: plain texts rather than tick labels,
-    which cost a tick (two lines and two texts) each to make and to draw — most of a chart's
-    time with fifty bars."""
+def _names(axes, positions: Sequence[int], names: Sequence[str]) -> list[_Label]:
+    """The bars' names left of the axis (no tick marks: a tick is two lines and two texts to
+    make and draw, for each of up to fifty bars)."""
     axes.set_yticks([])
     axes.set_ylim(-0.6, len(names) - 0.4)
-    at_axis = axes.get_yaxis_transform() + ScaledTranslation(
-        -4 / 72, 0, axes.figure.dpi_scale_trans
-    )
-    for y, name in zip(positions, names, strict=True):
-        axes.text(0, y, name, transform=at_axis, ha="right", va="center", fontsize=8)
+    return [
+        _Label(None, y, name, "rm", 8, shift=-4) for y, name in zip(positions, names, strict=True)
+    ]
 
 
 def _style(axes) -> None:
@@ -163,15 +208,20 @@ def _bars(rows: list[dict[str, Any]], decimals: int, caption: str, labels) -> Ch
     colours = [COLOURS.get(row["flag"], COLOURS["bar"]) for row in rows]
     positions = list(range(len(rows)))[::-1]
     axes.barh(positions, totals, color=colours, height=0.7)
-    _names(axes, positions, [f"{row['rank'] or '—'}. {safe_text(row['name'], 24)}" for row in rows])
+    written = _names(
+        axes, positions, [f"{row['rank'] or '—'}. {safe_text(row['name'], 24)}" for row in rows]
+    )
     axes.set_xlim(0, max([*totals, 1]) * 1.12)
     # Each bar's total written at its end, while the bars are tall enough to read it (the table
     # under the chart gives every total anyway).
-    for y, value in zip(positions, totals if len(rows) <= LABELLED_BARS else [], strict=False):
-        axes.text(value, y, f" {value:.{decimals}f}", va="center", fontsize=7)
+    if len(rows) <= LABELLED_BARS:
+        written += [
+            _Label(value, y, f"{value:.{decimals}f}", "lm", 7, shift=2)
+            for y, value in zip(positions, totals, strict=True)
+        ]
     axes.set_xlabel(labels["points"], fontsize=8)
     _style(axes)
-    return Chart(_pixels(figure), WIDTH_IN, height, caption)
+    return Chart(_pixels(figure, axes, written), WIDTH_IN, height, caption)
 
 
 @_in_chart_fonts
@@ -188,26 +238,22 @@ def lights_chart(lights: dict[str, Any], labels: dict[str, str]) -> Chart | None
     # A count is written on its segment when the segment is wide enough to hold it.
     widest = max((sum(row[k] for k in COUNTED) for row in lights["counts"]), default=0)
     legible = max(1, widest // 25)
+    written: list[_Label] = []
     for light in COUNTED:
         counts = [row[light] for row in lights["counts"]]
         axes.barh(
             positions, counts, left=left, color=COLOURS[light], height=0.7, label=labels[light]
         )
-        for y, start, count in zip(positions, left, counts, strict=True):
-            if count >= legible:
-                axes.text(
-                    start + count / 2,
-                    y,
-                    str(count),
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="black" if light == "yellow" else "white",
-                )
+        colour = "black" if light == "yellow" else "white"
+        written += [
+            _Label(start + count / 2, y, str(count), "mm", 7, colour=colour)
+            for y, start, count in zip(positions, left, counts, strict=True)
+            if count >= legible
+        ]
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    _names(axes, positions, [safe_text(row["name"], 20) for row in indicators])
+    written += _names(axes, positions, [safe_text(row["name"], 20) for row in indicators])
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # units are counted whole
     axes.set_xlabel(labels["units"], fontsize=8)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=7, frameon=False)
     _style(axes)
-    return Chart(_pixels(figure), WIDTH_IN, height, labels["lights_caption"])
+    return Chart(_pixels(figure, axes, written), WIDTH_IN, height, labels["lights_caption"])
