@@ -215,14 +215,13 @@ def province_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, 
             taken_codes.add(code)
             taken_names.add(name_zh)
             members.append(
-                UnitSpec(
+                _drawn_unit(
+                    rng,
                     code,
                     name_zh,
                     f"{(py1 + py2).capitalize()} {suffix_en}",
                     group.kind,
                     group.code,
-                    round(rng.lognormvariate(0, 0.35), 3),
-                    _draw_bias(rng),
                 )
             )
         units.extend(members)
@@ -267,14 +266,8 @@ def national_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, 
             taken_codes.add(code)
             taken_names.add(name_zh)
             members.append(
-                UnitSpec(
-                    code,
-                    name_zh,
-                    f"{pinyin.capitalize()} {suffix_en}",
-                    kind,
-                    group.code,
-                    round(rng.lognormvariate(0, 0.35), 3),
-                    _draw_bias(rng),
+                _drawn_unit(
+                    rng, code, name_zh, f"{pinyin.capitalize()} {suffix_en}", kind, group.code
                 )
             )
         units.extend(members)
@@ -283,6 +276,14 @@ def national_cast(n_units: int) -> tuple[tuple[GroupSpec, ...], tuple[UnitSpec, 
 
 def _regroup(unit: UnitSpec, group: str) -> UnitSpec:
     return UnitSpec(unit.code, unit.name_zh, unit.name_en, unit.kind, group, unit.size, unit.bias)
+
+
+def _drawn_unit(
+    rng: random.Random, code: str, name_zh: str, name_en: str, kind: str, group: str
+) -> UnitSpec:
+    """A generated unit, its size and then its bias drawn from `rng`."""
+    size = round(rng.lognormvariate(0, 0.35), 3)
+    return UnitSpec(code, name_zh, name_en, kind, group, size, _draw_bias(rng))
 
 
 def _draw_bias(rng: random.Random) -> float:
