@@ -28,8 +28,10 @@ def pytest_collection_modifyitems(config, items):
         return
     kept, others = [], []
     for item in items:
-        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
-            getattr(item, "fixturenames", ())
+        uses = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("postgresql_leg")
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
         (kept if uses else others).append(item)
     if others:

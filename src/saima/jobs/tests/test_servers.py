@@ -265,6 +265,7 @@ def _progress_value(port: int, cookies, period: str, unit: str, indicator: str):
     return rows[0]["value"] if rows else None
 
 
+@pytest.mark.postgresql_leg
 def test_two_servers_and_two_workers_share_one_database_and_one_cache(
     postgres_database, processes, tmp_path
 ) -> None:
