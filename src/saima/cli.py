@@ -368,7 +368,13 @@ def worker_nice(option: int | None, environ=None) -> int:
 def lower_priority(increment: int) -> None:
     """Lower this process's CPU priority by `increment`, every thread of it: on Linux niceness is
     a thread's, and threads started before (Polars' and its allocator's, at import) keep theirs,
-    while the threads started later inherit their creator's."""
+    while the threads started later inherit their creator's.
+
+    Linux also shares the CPU between sessions before threads (the scheduler's autogroups): a
+    worker started in a session of its own (by systemd, a supervisor, `setsid`) would otherwise
+    take as much CPU as the whole session of the app servers, however nice its threads. When
+    this process leads its session, the session's group is lowered as well.
+    """
     import contextlib
     import os
 
@@ -380,6 +386,11 @@ def lower_priority(increment: int) -> None:
         # A thread may be gone meanwhile.
         with contextlib.suppress(OSError, ValueError):
             os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+    group = Path("/proc/self/autogroup")
+    if os.getsid(0) == os.getpid() and group.exists():
+        # Absent without CONFIG_SCHED_AUTOGROUP; refused where /proc is read-only.
+        with contextlib.suppress(OSError):
+            group.write_text(str(niceness))
 
 
 def run_worker(args: argparse.Namespace) -> None:

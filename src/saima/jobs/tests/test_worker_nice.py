@@ -3,6 +3,11 @@ publication computing in a worker does not slow the pages served on the same mac
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from saima.cli import WORKER_NICE, _parser, worker_nice
@@ -27,3 +32,54 @@ def test_the_worker_command_takes_the_option() -> None:
     args = _parser().parse_args(["worker", "--nice", "7"])
     assert args.nice == 7
     assert _parser().parse_args(["worker"]).nice is None
+
+
+PROBE = """
+import os, threading
+from pathlib import Path
+
+started = threading.Event()
+stop = threading.Event()
+# A thread that exists before the priority is lowered, like Polars' pool.
+threading.Thread(target=lambda: (started.set(), stop.wait())).start()
+started.wait()
+from saima.cli import lower_priority
+
+lower_priority(7)
+nices = {
+    int(Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    for tid in os.listdir("/proc/self/task")
+}
+group = Path("/proc/self/autogroup")
+print(sorted(nices), group.read_text().split()[-1] if group.exists() else "-")
+stop.set()
+"""
+
+
+def _probe(new_session: bool) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=new_session,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="no /proc on this system")
+def test_every_thread_is_lowered_and_the_session_when_the_worker_leads_it() -> None:
+    """A worker leading its own session (systemd, a supervisor) would share the CPU with the
+    app servers' session as an equal, whatever its threads' niceness: its session is lowered."""
+    group = Path("/proc/self/autogroup")
+    lowered = os.nice(0) + 7
+    if group.exists():
+        assert _probe(new_session=True) == f"[{lowered}] {lowered}"
+        before = group.read_text()
+        # Started from a shell, the session is the shell's: it is left as it was.
+        assert _probe(new_session=False) == f"[{lowered}] {before.split()[-1]}"
+        assert group.read_text() == before
+    else:
+        assert _probe(new_session=True) == f"[{lowered}] -"
