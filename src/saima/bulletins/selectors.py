@@ -19,7 +19,6 @@ from saima.bulletins.models import Bulletin, BulletinFile, Delivery
 from saima.bulletins.sources import make_source, result_source
 from saima.common.requests import whole_number
 from saima.engine import Period, rules_from_mapping
-from saima.engine.frames import RaceInputs
 from saima.metrics.models import Indicator as IndicatorModel
 from saima.org.access import Access
 from saima.org.models import RaceGroup, Unit
@@ -133,7 +132,7 @@ def _with_items(found: Names, rules) -> Names:
 def publication_source(race: RaceDefinition, publication: Publication, language: str) -> Source:
     """What a race bulletin is drawn from: the snapshot exactly as published."""
     rules = rules_from_mapping(publication.rules, source=f"{race.code} {publication.period}")
-    inputs = RaceInputs.from_json(publication.inputs)
+    inputs = publication.frozen_inputs()
     period = _period(race, publication.period)
     with translation.override(language):
         race_name = race.name

@@ -3,8 +3,9 @@ laggard statements and objections.
 
 A `RaceDefinition` keeps its rules as the mapping of `docs/rules.md` (the TOML document, parsed),
 validated by the engine's own `Rules` model, so a rule moves between Saima and the CLI unchanged.
-A `Publication` is a frozen snapshot: the inputs, the rules as TOML, the standings and every
-score's explanation, exactly as published. It is never changed or deleted; republishing makes a
+A `Publication` is a frozen snapshot: the inputs (an archive of columnar files, see
+`RaceInputs.to_archive`), the rules as TOML, the standings and every score's explanation, exactly
+as published. It is never changed or deleted; republishing makes a
 new version with a reason.
 """
 
@@ -19,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from saima.engine.frames import RaceInputs
 from saima.org.models import BilingualName, RaceGroup, Unit, person_field
 
 
@@ -189,7 +191,8 @@ class Publication(models.Model):
     )
     rules_toml = models.TextField(_("rules (TOML)"))
     rules_revision = models.PositiveIntegerField(_("rule revision"))
-    inputs = models.JSONField(_("inputs"))
+    #: `RaceInputs.to_archive()`: read it with `frozen_inputs()`.
+    inputs = models.BinaryField(_("inputs"))
     standings = models.JSONField(_("standings"))
     explanation = models.JSONField(_("explanation"))
     missing = models.JSONField(_("missing figures"))
@@ -217,6 +220,10 @@ class Publication(models.Model):
             return tomllib.loads(self.rules_toml)
         except tomllib.TOMLDecodeError:  # pragma: no cover - Saima wrote it with tomli-w
             return {}
+
+    def frozen_inputs(self) -> RaceInputs:
+        """The inputs as published (a new reading each call: the frames are large)."""
+        return RaceInputs.from_archive(self.inputs)
 
     @property
     def decimals(self) -> int:

@@ -12,7 +12,6 @@ import polars as pl
 from django.utils import timezone
 
 from saima.races.models import Publication
-from saima.races.results.selectors import RaceInputs
 from saima.tabular import write_table
 
 
@@ -71,7 +70,7 @@ def download(body: bytes, filename: str):
 
 def input_files(publication: Publication) -> dict[str, pl.DataFrame]:
     """The snapshot's inputs as the CLI's files, keyed by file stem."""
-    return RaceInputs.from_json(publication.inputs).files()
+    return publication.frozen_inputs().files()
 
 
 def recheck_command(publication: Publication) -> str:

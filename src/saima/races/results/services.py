@@ -127,7 +127,7 @@ def race_publish(
             objection=objection,
             rules_toml=race_toml(race),
             rules_revision=race.revision,
-            inputs=preview.inputs.to_json(),
+            inputs=preview.inputs.to_archive(),
             standings=result.wide().to_dicts(),
             explanation=explanation.to_dicts(),
             missing=result.missing.to_dicts(),

@@ -14,7 +14,6 @@ from saima.org.access import Access
 from saima.races.definitions.selectors import race_rules
 from saima.races.models import Adjustment, Publication, RaceDefinition
 from saima.races.results.exports import bundle
-from saima.races.results.selectors import RaceInputs
 from saima.races.results.tests.test_results import assert_same_result, recheck
 from saima.testing import drawn_once, keep
 
@@ -59,7 +58,7 @@ def test_every_published_total_equals_the_engine(demo, label) -> None:
     progress = compute_progress(
         targets, actuals, period, specs=specs_from_rules(rules), thresholds=rules.thresholds
     )
-    snapshot = RaceInputs.from_json(publication.inputs)
+    snapshot = publication.frozen_inputs()
     result = score_race(
         rules,
         progress,
