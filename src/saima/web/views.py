@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -103,23 +103,76 @@ def _counts_by(access: Access, period: Period, version: str, by: str, *, units=N
 #: Where the overview's cached board goes in the rendered page (a comment no name can contain).
 BOARD_MARK = "<!--saima:board-->"
 
+#: Above this many units in a reader's scope the overview shows one race group at a time: a
+#: national board of every unit and indicator is some 14 MB of HTML, too much to send or to read.
+OVERVIEW_UNITS = 600
+
+#: `?group=` for the units that are in no race group (not a slug, so no group's code).
+NO_GROUP = "."
+
+
+def _group_code(group) -> str:
+    return NO_GROUP if group is None else group.code
+
+
+def _overview_groups(
+    request, access: Access, period: Period, version: str
+) -> tuple[list[dict], str | None]:
+    """The race groups of the reader's units on the board (each with its code, name and count
+    of units) and the one `?group=` asks for; on a large scope the first group unless another
+    is asked for, on a small one every group (None). A group the reader has no unit of on the
+    board is a 404."""
+
+    def compute() -> list[dict]:
+        frame = selectors.cached_progress(access, period, Scope(), version=version)
+        on_board = set(frame["unit"].unique().to_list())
+        groups = present.by_group(u for c, u in _units(access).items() if c in on_board)
+        return [
+            {"code": _group_code(g.group), "name": str(g.name), "units": len(g.rows)}
+            for g in groups
+        ]
+
+    key = selectors.cache_key(
+        "overview-groups", period.label, get_language(), selectors.reader_key(access), version
+    )
+    choices = selectors.remembered(key, compute)
+    asked = request.GET.get("group")
+    if asked is None or asked == "":
+        large = sum(c["units"] for c in choices) > OVERVIEW_UNITS and len(choices) > 1
+        return choices, choices[0]["code"] if large else None
+    if all(choice["code"] != asked for choice in choices):
+        raise Http404(_("You have no units in the race group %(group)s.") % {"group": asked})
+    return choices, asked
+
 
 @page
 @require_safe
 def overview(request):
     """The grid of lights. Its figures (`web/_board.html`) are rendered once per period, language,
-    reader's scope and data version and kept in the cache for `selectors.CACHE_SECONDS` as the
-    final UTF-8 bytes, which are spliced into the page as they are."""
+    reader's scope, race group shown and data version and kept in the cache for
+    `selectors.CACHE_SECONDS` as the final UTF-8 bytes, which are spliced into the page as they
+    are. A large scope is shown one race group at a time (`OVERVIEW_UNITS`, `?group=`)."""
     access = access_of(request)
     version = selectors.data_version()
     period = _period(request, version)
     context = _period_context(period, version)
+    groups, shown = _overview_groups(request, access, period, version)
     key = selectors.cache_key(
-        "overview", period.label, get_language(), selectors.reader_key(access), version
+        "overview",
+        period.label,
+        get_language(),
+        selectors.reader_key(access),
+        version,
+        "*" if shown is None else shown,
     )
     board_bytes = cache.get(key)
     if not isinstance(board_bytes, bytes):
-        found = _figures(access, period, version=version)
+        units = _units(access)
+        if shown is not None:
+            units = {
+                code: unit for code, unit in units.items() if _group_code(unit.race_group) == shown
+            }
+        found = _figures(access, period, units=units, version=version)
         board = present.Board.build(found, half_year=period.is_half_year)
         query = urlencode({"period": period.label})
 
@@ -132,6 +185,11 @@ def overview(request):
             request=request,
         ).encode()
         cache.set(key, board_bytes, selectors.CACHE_SECONDS)
+    if shown is not None:
+        context["groups"] = groups
+        context["all_groups"] = sum(g["units"] for g in groups) <= OVERVIEW_UNITS
+    context["shown_group"] = shown
+    context["keep_query"] = {} if shown is None else {"group": shown}
     page_html = render_to_string(
         "web/overview.html", {**context, "board_html": mark_safe(BOARD_MARK)}, request=request
     )

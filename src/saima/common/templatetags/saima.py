@@ -18,11 +18,15 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def period_url(context, name: str, *args, period=None) -> str:
-    """The URL of page `name`, carrying the page's period (or `period`) in canonical form."""
+def period_url(context, name: str, *args, period=None, keep=False, **query) -> str:
+    """The URL of page `name`, carrying the page's period (or `period`) in canonical form, then
+    `query`'s parameters and, with `keep`, the page's own (`keep_query`: the overview's group)."""
     url = reverse(name, args=[arg for arg in args if arg not in ("", None)])
     chosen = period or context.get("period")
-    return f"{url}?{urlencode({'period': chosen.label})}" if chosen else url
+    params = {"period": chosen.label} if chosen else {}
+    params |= (context.get("keep_query") or {}) if keep else {}
+    params |= {key: value for key, value in query.items() if value not in ("", None)}
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 @register.simple_tag(takes_context=True)

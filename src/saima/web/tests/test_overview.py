@@ -207,3 +207,55 @@ def test_grid_rows_are_the_template_loop_to_the_byte(office, language, period):
             tagged = engine.from_string(ROWS_BY_TAG).render(context)
             assert tagged == looped
             assert 'data-light="' in tagged and "<tr><th" in tagged
+
+
+def _grid_units(html: str) -> list[str]:
+    grid = html.split('id="grid-title"')[1].split("</table>")[0]
+    return re.findall(r'<th scope="row"><a href="/units/([a-z-]+)/', grid)
+
+
+def test_a_small_scope_shows_every_group_and_can_show_one(office):
+    html = _html(office, "/?period=2026-06")
+    assert _grid_units(html) == ["north", "east", "west"]
+    assert "group-nav" not in html
+    response = office.get("/?period=2026-06&group=districts")
+    html = response.content.decode()
+    assert _grid_units(html) == ["east", "west"]
+    assert response.context["board"].counts == {"green": 8, "yellow": 0, "red": 0, "missing": 0}
+    nav = html.split('class="group-nav"')[1].split("</nav>")[0]
+    assert '<a href="/?period=2026-06">all groups</a>' in nav
+    assert '<a href="/?period=2026-06&amp;group=districts" aria-current="page">' in nav
+    assert "Districts (2 units)" in nav and "Counties (1 unit)" in nav
+    # Moving to another period keeps the group: the arrows and the period picker.
+    assert 'href="/?period=2026-05&amp;group=districts"' in html
+    assert '<input type="hidden" name="group" value="districts">' in html
+    # The tooltip data is the shown group's only.
+    assert sorted(_tips(html)["units"].values()) == ["East District", "West District"]
+
+
+def test_a_large_scope_shows_one_group_at_a_time(office, monkeypatch):
+    from saima.web import views
+
+    monkeypatch.setattr(views, "OVERVIEW_UNITS", 2)
+    html = _html(office, "/?period=2026-06")
+    assert _grid_units(html) == ["north"]  # the first group, in the groups' order
+    nav = html.split('class="group-nav"')[1].split("</nav>")[0]
+    assert "one race group at a time (2 groups)" in nav
+    assert "all groups" not in nav
+    assert '<a href="/?period=2026-06&amp;group=counties" aria-current="page">' in nav
+    assert _grid_units(_html(office, "/?period=2026-06&group=districts")) == ["east", "west"]
+
+
+@pytest.mark.parametrize(
+    ("group", "status"), [("nowhere", 404), ("..", 404), ("<b>", 404), ("districts\x00", 400)]
+)
+def test_an_unknown_group_is_refused(office, group, status):
+    response = office.get("/", {"period": "2026-06", "group": group})
+    assert response.status_code == status
+    assert "<b>" not in response.content.decode()
+
+
+def test_a_reporter_cannot_ask_for_a_group_without_their_unit(as_user):
+    reporter = as_user("east_reporter")
+    assert reporter.get("/?period=2026-06&group=districts").status_code == 200
+    assert reporter.get("/?period=2026-06&group=counties").status_code == 404
