@@ -273,6 +273,9 @@ def test_the_management_command(capsys) -> None:
     assert Unit.objects.count() == 16
 
 
+# Once, on PostgreSQL when the test command has it: the same loader as the city's, at scale (its
+# bulk inserts in chunks), which the city's tests run on both databases.
+@pytest.mark.postgresql_leg
 def test_the_province_scale_loads_150_units_by_40_indicators() -> None:
     started = time.perf_counter()
     summary = load_demo(as_of=AS_OF, scale="province")

@@ -117,9 +117,9 @@ class Processes:
             time.sleep(0.3)
         raise AssertionError("the server did not answer in time")
 
-    def worker(self, env: dict[str, str], log: Path, name: str) -> subprocess.Popen:
+    def worker(self, env: dict[str, str], log: Path, name: str, *args: str) -> subprocess.Popen:
         process = subprocess.Popen(
-            [sys.executable, "-m", "saima.cli", "worker", "--worker-id", name],
+            [sys.executable, "-m", "saima.cli", "worker", "--worker-id", name, *args],
             env=env,
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,

@@ -161,8 +161,9 @@ def test_a_worker_killed_in_a_publication_leaves_it_absent_and_another_completes
         assert len(after) == len(before) + 1 and all(after[-1])
     else:
         assert after == before
-    # Another worker finds the silent job and finishes it: one new version in all.
-    processes.worker(env, tmp_path / "worker2.log", "second")
+    # Another worker finds the silent job and finishes it: one new version in all. It looks for
+    # silent jobs every second (30 s by default): the job falls silent 3 s after the kill.
+    processes.worker(env, tmp_path / "worker2.log", "second", "--housekeeping", "1")
     deadline = time.monotonic() + 120
     while _job(database, job_id)[0] != "done":
         assert time.monotonic() < deadline, (tmp_path / "worker2.log").read_text()[-3000:]
