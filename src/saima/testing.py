@@ -696,3 +696,21 @@ def misrounded_tips(tips: dict, decimals_of: dict[str, int]) -> list[Misrounded]
         texts = " | ".join(escape(str(text)) for text in cell[:-1] if text is not None)
         parts.append(f'<p data-indicator="{escape(code)}">{texts}</p>')
     return misrounded_figures("".join(parts), decimals_of)
+
+
+def assert_month_by_month(compute) -> None:
+    """Computed figures are remembered a month at a time (`selectors.remembered_by_month`): a month
+    `compute(units, months)` gives alone must be what it gives among last year's and this year's
+    months, for every unit of the database."""
+    import polars as pl
+
+    from saima.org.models import Unit
+
+    units = sorted(Unit.objects.values_list("code", flat=True))
+    months = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 11)]
+    together = compute(units, months)
+    assert together.height
+    for year, month in [(2025, 6), (2026, 1), (2026, 6), (2026, 10)]:
+        alone = compute(units, [(year, month)])
+        among = together.filter((pl.col("year") == year) & (pl.col("month") == month))
+        assert alone.height and alone.equals(among), (year, month)

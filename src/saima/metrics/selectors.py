@@ -209,7 +209,7 @@ def data_version() -> str:
 
     The newest history row of figures and targets (every save and delete writes one), the
     count, active count and largest id of units, indicators and race groups, and the
-    fingerprints of the records computed figures come from (`sources.versions`).
+    fingerprints of the records computed figures come from (`sources.fingerprints`).
     """
     quote = connection.ops.quote_name
 
@@ -225,12 +225,15 @@ def data_version() -> str:
         parts.append(f"(SELECT COUNT(*) FROM {table(model)})")
         parts.append(f"(SELECT MAX({pk}) FROM {table(model)})")
     parts.append(f"(SELECT COUNT(*) FROM {table(Unit)} WHERE {quote('active')})")
+    return read_fingerprint(parts + sources.fingerprints())
+
+
+def read_fingerprint(parts: list[str]) -> str:
+    """The values of `parts` (SQL expressions of one value each), read in one query."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
-    version = "-".join("0" if value is None else str(value) for value in row)
-    computed = sources.versions()
-    return f"{version}-{computed}" if computed else version
+    return "-".join("0" if value is None else str(value) for value in row)
 
 
 def reader_key(access: Access) -> str:
@@ -257,6 +260,33 @@ def remembered(key: str, compute: Callable[[], _T]) -> _T:
         found = compute()
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def remembered_by_month(
+    kind: str,
+    version: str,
+    units: list[str],
+    months: list[tuple[int, int]],
+    compute: Callable[[list[str], list[tuple[int, int]]], pl.DataFrame],
+) -> pl.DataFrame:
+    """`compute(units, months)` (a frame with `year` and `month` columns), kept in the cache one
+    month at a time, so that asking for more months computes only those not asked before: a
+    race's quarters, its bulletin and the pages ask for overlapping months of computed figures.
+    A month's figures must not depend on which other months are asked with it; the rows come
+    month by month, in the order of `months`."""
+    keys = {month: cache_key(kind, version, ",".join(units), month) for month in months}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    missing = [month for month in months if keys[month] not in found]
+    if missing or not months:
+        computed = compute(units, missing)
+        by_month = computed.partition_by("year", "month", as_dict=True)
+        for month in missing:
+            frame = by_month.get(month, computed.clear())
+            found[keys[month]] = frame
+            cache.set(keys[month], frame, CACHE_SECONDS)
+        if not months:
+            return computed
+    return pl.concat([found[keys[month]] for month in months], how="diagonal_relaxed")
 
 
 def cached_progress(

@@ -39,9 +39,10 @@ class Source:
     figures: Figures
     #: How the figure is defined, for the pages to print beside it (say, a rate's denominator).
     describe: Callable[[], str] | None = None
-    #: A cheap fingerprint of the records behind the figures (say, the newest history id), so
-    #: that cached pages show a change at once (`selectors.data_version`).
-    version: Callable[[], str] | None = None
+    #: What changes whenever a record behind the figures does: SQL expressions, each one value
+    #: on indexed columns (say, the newest history id), which `selectors.data_version` reads in
+    #: its own query, so that cached pages show a change at once.
+    fingerprint: Callable[[], list[str]] | None = None
 
 
 _SOURCES: dict[str, Source] = {}
@@ -61,11 +62,14 @@ def choices() -> list[tuple[str, str]]:
     return [(s.key, str(s.label)) for s in sorted(_SOURCES.values(), key=lambda s: s.key)]
 
 
-def versions() -> str:
-    """The fingerprints of every source's records, in one string."""
-    return "-".join(
-        s.version() for s in sorted(_SOURCES.values(), key=lambda s: s.key) if s.version
-    )
+def fingerprints() -> list[str]:
+    """The fingerprints of every source's records, as SQL expressions."""
+    return [
+        part
+        for source in sorted(_SOURCES.values(), key=lambda s: s.key)
+        if source.fingerprint
+        for part in source.fingerprint()
+    ]
 
 
 def computed_figures(

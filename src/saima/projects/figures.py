@@ -21,7 +21,7 @@ from saima.engine import Period
 from saima.engine.calendar import period_end
 from saima.engine.projects import CONVERSIONS, project_unit_figures
 from saima.metrics import sources
-from saima.metrics.selectors import cache_key, remembered
+from saima.metrics.selectors import read_fingerprint, remembered_by_month
 from saima.projects import frames
 from saima.projects.models import (
     AnnualPlan,
@@ -101,8 +101,9 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-def version() -> str:
-    """A fingerprint of every record the figures come from, in one query on indexed columns."""
+def fingerprint() -> list[str]:
+    """What changes whenever a record the figures come from does: SQL on indexed columns (the
+    newest history ids, the stage changes), read with the data's own in one query."""
     quote = connection.ops.quote_name
     parts = []
     for model in (Project, Milestone, InvestmentActual, AnnualPlan, ProjectSettings):
@@ -111,18 +112,19 @@ def version() -> str:
     stages = quote(StageChange._meta.db_table)
     parts.append(f"(SELECT MAX({quote('id')}) FROM {stages})")
     parts.append(f"(SELECT COUNT(*) FROM {stages})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    return "p" + "-".join("0" if value is None else str(value) for value in row)
+    return parts
+
+
+def version() -> str:
+    """A fingerprint of every record the figures come from, in one query."""
+    return "p" + read_fingerprint(fingerprint())
 
 
 def unit_figures(unit_codes: Sequence[str], months: Sequence[tuple[int, int]]) -> pl.DataFrame:
     """Every unit figure from projects of `unit_codes` at the end of each of `months`: the
     columns of `project_unit_figures` with `year` and `month`."""
     units, wanted = sorted(set(unit_codes)), sorted(set(months))
-    key = cache_key("projects-figures", version(), ",".join(units), wanted)
-    return remembered(key, lambda: _compute(units, wanted))
+    return remembered_by_month("projects-figures", version(), units, wanted, _compute)
 
 
 def _compute(units: list[str], months: list[tuple[int, int]]) -> pl.DataFrame:
@@ -195,6 +197,6 @@ def register() -> None:
                 kinds=figure.kinds,
                 figures=_source_figures(figure),
                 describe=_describe(figure),
-                version=version if n == 0 else None,
+                fingerprint=fingerprint if n == 0 else None,
             )
         )

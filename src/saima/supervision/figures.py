@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from saima.engine import Period
 from saima.engine.supervision import SupervisionIndicatorCodes, supervision_indicators
 from saima.metrics import sources
-from saima.metrics.selectors import cache_key, remembered
+from saima.metrics.selectors import read_fingerprint, remembered_by_month
 from saima.supervision import frames
 from saima.supervision.models import Escalation, Event, Item, Rectification, SupervisionSettings
 from saima.supervision.rules import rules, work_calendar
@@ -24,9 +24,10 @@ RECTIFICATION = "supervision.rectification"
 CODES = SupervisionIndicatorCodes(closure_on_time=CLOSURE, rectification=RECTIFICATION)
 
 
-def version() -> str:
+def fingerprint() -> list[str]:
+    """What changes whenever a record the figures come from does (SQL on indexed columns)."""
     quote = connection.ops.quote_name
-    parts = [
+    return [
         f"(SELECT MAX({quote('id')}) FROM {quote(Event._meta.db_table)})",
         f"(SELECT MAX({quote('id')}) FROM {quote(Escalation._meta.db_table)})",
         f"(SELECT MAX({quote('history_id')}) FROM "
@@ -35,16 +36,15 @@ def version() -> str:
         f"{quote(SupervisionSettings.history.model._meta.db_table)})",
         f"(SELECT COUNT(*) FROM {quote(Item._meta.db_table)})",
     ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    return "s" + "-".join("0" if v is None else str(v) for v in row)
+
+
+def version() -> str:
+    return "s" + read_fingerprint(fingerprint())
 
 
 def unit_figures(unit_codes: Sequence[str], months: Sequence[tuple[int, int]]) -> pl.DataFrame:
     units, wanted = sorted(set(unit_codes)), sorted(set(months))
-    key = cache_key("supervision-figures", version(), ",".join(units), wanted)
-    return remembered(key, lambda: _compute(units, wanted))
+    return remembered_by_month("supervision-figures", version(), units, wanted, _compute)
 
 
 def _compute(units: list[str], months: list[tuple[int, int]]) -> pl.DataFrame:
@@ -102,7 +102,7 @@ def register() -> None:
             kinds=("level",),
             figures=_figures(CLOSURE),
             describe=describe_closure,
-            version=version,
+            fingerprint=fingerprint,
         )
     )
     sources.add(

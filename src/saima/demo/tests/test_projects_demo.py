@@ -15,7 +15,7 @@ from saima.engine.projects import STAGES, check_investment, milestone_statuses, 
 from saima.projects import frames
 from saima.projects.models import Milestone, Project, StageChange, WeeklyProblem, WeeklyReport
 from saima.races.models import Publication
-from saima.testing import drawn_once, keep
+from saima.testing import assert_month_by_month, drawn_once, keep
 
 AS_OF = datetime.date(2026, 11, 25)
 
@@ -112,3 +112,9 @@ def test_the_race_with_project_indicators_rechecks_with_the_cli(city, tmp_path) 
     assert actuals.filter(pl.col("indicator") == "kp-on-time").height == 15
     assert actuals.filter(pl.col("indicator") == "kp-investment").height == 15
     assert_same_result(publication.standings, recomputed)
+
+
+def test_a_months_figures_do_not_depend_on_the_months_asked_with_it(city) -> None:
+    from saima.projects import figures
+
+    assert_month_by_month(figures._compute)

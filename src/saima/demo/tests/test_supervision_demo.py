@@ -10,7 +10,7 @@ import pytest
 
 from saima.demo import load_demo
 from saima.demo.race import DEMO_RACE_TOML
-from saima.testing import keep
+from saima.testing import assert_month_by_month, keep
 
 AS_OF = datetime.date(2026, 11, 25)
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,9 @@ def test_the_ledger_page_of_the_demo(city, client) -> None:
     page = client.get("/supervision/")
     assert page.status_code == 200
     assert page.content.decode().count("data-overdue=") >= 5
+
+
+def test_a_months_figures_do_not_depend_on_the_months_asked_with_it(city) -> None:
+    from saima.supervision import figures
+
+    assert_month_by_month(figures._compute)

@@ -35,7 +35,7 @@ def computed(world, monkeypatch):
             "Projects started (test records)",
             kinds=("count",),
             figures=_started,
-            version=lambda: VERSION["now"],
+            fingerprint=lambda: [f"'{VERSION['now']}'"],
         )
     )
     indicator = world.indicators["projects"]
@@ -113,3 +113,30 @@ def test_a_source_no_longer_registered_gives_no_figures(world, computed, monkeyp
     monkeypatch.setattr(sources, "_SOURCES", {})
     frame = selectors.progress(_office(world), parse_period("2026-06"))
     assert frame.filter(indicator="projects")["value"].null_count() == 3
+
+
+def test_figures_remembered_by_month_compute_only_the_months_not_asked_before():
+    asked: list[list[tuple[int, int]]] = []
+
+    def compute(units, months):
+        asked.append(list(months))
+        # month by month, as the projects' and supervision's computations give them
+        rows = [(u, y, m, float(y * 100 + m)) for y, m in months for u in units]
+        return pl.DataFrame(rows, schema=sources.FIGURE_SCHEMA, orient="row")
+
+    def ask(months, version="v1"):
+        return selectors.remembered_by_month("test", version, ["a", "b"], months, compute)
+
+    q1 = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in (1, 2, 3)]
+    assert ask(q1).equals(compute(["a", "b"], q1))
+    q2 = q1 + [(2026, m) for m in (4, 5, 6)]
+    asked.clear()
+    assert ask(q2).equals(compute(["a", "b"], q2))  # in the months' order, as computed at once
+    assert asked[0] == [(2026, 4), (2026, 5), (2026, 6)]
+    asked.clear()
+    ask(q2, version="v2")  # the records changed: everything again
+    assert asked == [q2]
+    # A month with no figures is remembered too, and no months give the computation's columns.
+    none = selectors.remembered_by_month("test", "v1", [], [(2026, 7)], compute)
+    assert none.is_empty() and none.columns == list(sources.FIGURE_SCHEMA)
+    assert ask([]).columns == list(sources.FIGURE_SCHEMA)
