@@ -505,8 +505,12 @@ def _indicators(units, made: list[DemoProject], as_of: datetime.date, Indicator,
 
 
 def delete_demo_projects() -> None:
-    """Every project and what hangs on it (a demo reset only)."""
-    from saima.projects.models import Project, ProjectSettings
+    """Every project, what hangs on it and their history (a demo reset only). Query deletes,
+    children first: deleting object by object wrote a history row for each milestone, report
+    and photo on the way out, a second and more of a reset."""
+    from django.apps import apps
 
-    for model in (Project, ProjectSettings):
-        model._base_manager.all().delete()
+    models = apps.get_app_config("projects").get_models(include_auto_created=True)
+    for model in reversed(list(models)):
+        queryset = model._base_manager.all()
+        queryset._raw_delete(queryset.db)
