@@ -9,6 +9,7 @@ computed once and shared by every source (Django's cache, keyed by `version()`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,6 +102,7 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
+@functools.cache
 def fingerprint() -> list[str]:
     """What changes whenever a record the figures come from does: SQL on indexed columns (the
     newest history ids, the stage changes), read with the data's own in one query."""

@@ -4,6 +4,7 @@ rate and rectification completion rate, year to date at each month's end, from t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import polars as pl
@@ -24,6 +25,7 @@ RECTIFICATION = "supervision.rectification"
 CODES = SupervisionIndicatorCodes(closure_on_time=CLOSURE, rectification=RECTIFICATION)
 
 
+@functools.cache
 def fingerprint() -> list[str]:
     """What changes whenever a record the figures come from does (SQL on indexed columns)."""
     quote = connection.ops.quote_name
