@@ -32,6 +32,7 @@ from saima.metrics.models import Indicator
 from saima.metrics.selectors import Scope
 from saima.org.access import Access, access_of, readable_unit
 from saima.races.results.exports import download, table_bytes
+from saima.supervision.rules import today as supervision_today
 from saima.supervision.selectors import open_items_of_unit
 from saima.web import context, present
 from saima.web import dashboard as dashboard_data
@@ -224,11 +225,25 @@ def unit(request, code: str):
     unit = readable_unit(access, code)
     version = selectors.data_version()
     period = _period(request, version)
+    # The unit's open supervision items are read per person, outside the cached figures, and
+    # kept per person, day and data version (every change of an item is an event, which changes
+    # the version): the one query of this page that its cached figures did not spare.
+    items_key = selectors.cache_key(
+        "unit-supervision",
+        unit.pk,
+        access.user_id,
+        sorted(access.roles),
+        selectors.reader_key(access),
+        supervision_today(),
+        get_language(),
+        version,
+    )
     context = {
         **_period_context(period, version),
         "unit": unit,
-        # the unit's open supervision items are read per person, outside the cached figures
-        "supervision_rows": open_items_of_unit(access, unit),
+        "supervision_rows": selectors.remembered(
+            items_key, lambda: open_items_of_unit(access, unit)
+        ),
     }
     # The unit's figures and charts are the same for everyone who may read the unit.
     key = selectors.cache_key("unit", unit.pk, period.label, get_language(), version)

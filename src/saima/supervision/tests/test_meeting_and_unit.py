@@ -41,6 +41,30 @@ def test_a_units_page_lists_its_open_items(world, today, client):
     assert 'data-item="' not in client.get("/units/north/?period=2026-06").content.decode()
 
 
+def test_a_units_page_follows_its_items_at_once(world, today, client):
+    """The unit page keeps the rows per person and data version: an item closed drops off at
+    once, and another reader of the unit sees their own rows."""
+    item = make_item(world)
+    client.force_login(world.user("office"))
+    assert (
+        f'data-item="{item.reference}"'
+        in client.get("/units/east/?period=2026-06").content.decode()
+    )
+    east = access(world, "east_reporter")
+    reporter = world.user("east_reporter")
+    services.item_acknowledge(access=east, user=reporter, item=item)
+    services.item_feedback(access=east, user=reporter, item=item, text="进展")
+    services.item_request_closure(access=east, user=reporter, item=item, text="完成")
+    services.item_close(access=access(world), user=world.user("office"), item=item, note="好")
+    page = client.get("/units/east/?period=2026-06").content.decode()
+    assert f'data-item="{item.reference}"' not in page
+    assert "No open supervision items." in page
+    other = make_item(world)
+    client.force_login(world.user("east_reporter"))
+    page = client.get("/units/east/?period=2026-06").content.decode()
+    assert f'data-item="{other.reference}"' in page
+
+
 def test_the_to_do_list(world, today):
     item = make_item(world)
     east = access(world, "east_reporter")
