@@ -282,18 +282,17 @@ def remembered_by_month(
     race's quarters, its bulletin and the pages ask for overlapping months of computed figures.
     A month's figures must not depend on which other months are asked with it; the rows come
     month by month, in the order of `months`."""
+    if not months:
+        return compute(units, [])  # no rows, the computation's columns
     keys = {month: cache_key(kind, version, ",".join(units), month) for month in months}
-    found = cache.get_many(list(keys.values())) if keys else {}
+    found = cache.get_many(list(keys.values()))
     missing = [month for month in months if keys[month] not in found]
-    if missing or not months:
+    if missing:
         computed = compute(units, missing)
         by_month = computed.partition_by("year", "month", as_dict=True)
         for month in missing:
-            frame = by_month.get(month, computed.clear())
-            found[keys[month]] = frame
-            cache.set(keys[month], frame, CACHE_SECONDS)
-        if not months:
-            return computed
+            found[keys[month]] = by_month.get(month, computed.clear())
+            cache.set(keys[month], found[keys[month]], CACHE_SECONDS)
     return pl.concat([found[keys[month]] for month in months], how="diagonal_relaxed")
 
 
