@@ -189,6 +189,7 @@ def overview(request):
     if shown is not None:
         context["groups"] = groups
         context["all_groups"] = sum(g["units"] for g in groups) <= OVERVIEW_UNITS
+        context["shown_name"] = next(g["name"] for g in groups if g["code"] == shown)
     context["shown_group"] = shown
     context["keep_query"] = {} if shown is None else {"group": shown}
     page_html = render_to_string(

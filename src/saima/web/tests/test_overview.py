@@ -226,6 +226,7 @@ def test_a_small_scope_shows_every_group_and_can_show_one(office):
     assert '<a href="/?period=2026-06">all groups</a>' in nav
     assert '<a href="/?period=2026-06&amp;group=districts" aria-current="page">' in nav
     assert "Districts (2 units)" in nav and "Counties (1 unit)" in nav
+    assert "The counts and the grid below are for Districts only." in html
     # Moving to another period keeps the group: the arrows and the period picker.
     assert 'href="/?period=2026-05&amp;group=districts"' in html
     assert '<input type="hidden" name="group" value="districts">' in html
@@ -242,6 +243,7 @@ def test_a_large_scope_shows_one_group_at_a_time(office, monkeypatch):
     nav = html.split('class="group-nav"')[1].split("</nav>")[0]
     assert "one race group at a time (2 groups)" in nav
     assert "all groups" not in nav
+    assert "The counts and the grid below are for Counties only." in html
     assert '<a href="/?period=2026-06&amp;group=counties" aria-current="page">' in nav
     assert _grid_units(_html(office, "/?period=2026-06&group=districts")) == ["east", "west"]
 
